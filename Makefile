@@ -1,0 +1,68 @@
+# Suara Warga. Quickstart: `make run` (the portal on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/suarawarga
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test bench vendor services browser messages makemessages lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Bootstrap and Leaflet come from the npm registry (package.json pins them); the copies in
+# static/vendor are committed so that `make run` needs Python alone.
+vendor:
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap static/vendor/leaflet/images
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/leaflet.js static/vendor/leaflet/
+	cp node_modules/leaflet/dist/images/*.png static/vendor/leaflet/images/
+
+messages: $(VENV)/.installed
+	if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages --ignore=.venv -v 0; else echo "msgfmt not found: using the committed .mo files"; fi
+
+makemessages: $(VENV)/.installed
+	$(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=node_modules --ignore=tests --no-obsolete
+
+run: $(VENV)/.installed messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --size small --if-empty
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
+	  $(VENV)/bin/celery -A balikpapan_pb worker -B -Q celery,tally,notifications --loglevel=INFO --concurrency=2 & \
+	  trap "kill $$!" EXIT; \
+	  $(MANAGE) runserver 127.0.0.1:8000; \
+	else \
+	  $(MANAGE) runserver 127.0.0.1:8000; \
+	fi
+
+# PostgreSQL and Redis must answer; start them when they are installed but stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2)
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || (redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log && sleep 1)
+	@pg_isready -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v msgfmt >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+test: $(VENV)/.installed browser services messages
+	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
+	  $(PY) -m pytest
+
+bench: $(VENV)/.installed services
+	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
+	  $(PY) -m bench
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles var

@@ -1,0 +1,53 @@
+"""Demo accounts, one per role (SPEC section 7). For demonstration only."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from wilayah.models import Kecamatan, Kelurahan
+
+from .identity import nik_hash
+from .models import Role, User
+
+DEMO_PASSWORD = "suarawarga-demo"
+
+# email, name, role, kelurahan code, NIK (valid structure, fictitious people)
+DEMO_USERS = [
+    ("warga@demo.local", "Siti Rahmawati", Role.CITIZEN, "64.71.05.1006", "6471055203900001"),
+    ("warga2@demo.local", "Budi Santoso", Role.CITIZEN, "64.71.03.1001", "6471031708850002"),
+    ("lpm@demo.local", "Hendra Wijaya", Role.MODERATOR, "64.71.05.1006", "6471050101800003"),
+    ("verifikator@demo.local", "Ir. Rudi Hartono", Role.VERIFIKATOR, "64.71.04.1005", "6471040502780004"),
+    ("dewan@demo.local", "Dra. Maria Ulfa", Role.COUNCIL, "64.71.06.1003", "6471064903750005"),
+    ("admin@demo.local", "Admin Kota", Role.ADMIN, "64.71.06.1001", "6471061010820006"),
+]
+
+
+def seed_users() -> dict[str, User]:
+    from .nik import parse_nik
+
+    users = {}
+    now = timezone.now()
+    for email, name, role, kel_code, nik in DEMO_USERS:
+        info = parse_nik(nik)
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "full_name": name, "role": role, "kelurahan": Kelurahan.objects.get(code=kel_code),
+                "nik_hash": nik_hash(nik), "nik_last4": nik[-4:], "gender": info.gender,
+                "birth_date": info.birth_date, "email_verified_at": now, "residence_verified_at": now,
+                "consent_version": "demo", "consent_at": now,
+                "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users[email] = user
+    users["lpm@demo.local"].moderated_kelurahan.add(Kelurahan.objects.get(code="64.71.05.1006"))
+    users["lpm@demo.local"].moderated_kecamatan.add(Kecamatan.objects.get(code="64.71.05"))
+    return users
+
+
+def demo_birth_date(age: int) -> dt.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - age)

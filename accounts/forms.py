@@ -1,0 +1,129 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from wilayah.models import Kelurahan
+from wilayah.selectors import kelurahan_grouped_choices
+
+from .models import User
+from .nik import NikError, clean_nik, parse_nik
+from .phone import normalise_mobile
+
+NIK_MESSAGES = {
+    "empty": _("NIK wajib diisi."),
+    "not_digits": _("NIK hanya boleh berisi angka 0-9."),
+    "length": _("NIK harus tepat 16 digit; yang Anda masukkan %(count)d digit."),
+    "province": _("Dua digit pertama NIK bukan kode provinsi yang ada. Periksa kembali KTP Anda."),
+    "region": _("Kode kabupaten/kota atau kecamatan pada NIK (digit 3-6) tidak boleh 00."),
+    "month": _("Bulan lahir pada NIK (digit 9-10) harus antara 01 dan 12."),
+    "date": _(
+        "Tanggal lahir pada NIK (digit 7-12) bukan tanggal yang ada. "
+        "Untuk perempuan, tanggal lahir ditambah 40 (misalnya 55 untuk tanggal 15)."
+    ),
+    "future": _("Tanggal lahir pada NIK berada di masa depan."),
+    "serial": _("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."),
+}
+DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi.")
+DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
+
+
+def nik_field_clean(raw: str):
+    try:
+        return parse_nik(raw)
+    except NikError as error:
+        params = {"count": len(clean_nik(raw))} if error.code == "length" else None
+        raise forms.ValidationError(NIK_MESSAGES[error.code], code=error.code, params=params) from None
+
+
+def _kelurahan_choices():
+    return [("", _("— pilih kelurahan —")), *kelurahan_grouped_choices()]
+
+
+class GroupedKelurahanField(forms.ChoiceField):
+    """A <select> of kelurahan with one <optgroup> per kecamatan, read lazily from the database."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_kelurahan_choices, **kwargs)
+
+    def clean(self, value):
+        code = super().clean(value)
+        return Kelurahan.objects.get(code=code) if code else None
+
+
+class RegistrationForm(forms.Form):
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(
+        label=_("Nomor HP"), max_length=20, required=False, help_text=_("Contoh: 0812 3456 7890. Boleh dikosongkan.")
+    )
+    nik = forms.CharField(
+        label=_("NIK (Nomor Induk Kependudukan)"), max_length=24,
+        help_text=_("16 digit sesuai KTP. Kami hanya menyimpan sidik kunci (hash) dan 4 digit terakhirnya."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    kelurahan = GroupedKelurahanField(label=_("Kelurahan tempat tinggal"))
+    password1 = forms.CharField(label=_("Kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Ulangi kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    consent = forms.BooleanField(
+        label=_("Saya telah membaca dan menyetujui Kebijakan Privasi Suara Warga."),
+        error_messages={"required": _("Anda perlu menyetujui Kebijakan Privasi untuk mendaftar.")},
+    )
+
+    def clean_nik(self):
+        return nik_field_clean(self.cleaned_data["nik"])
+
+    def clean_phone(self):
+        raw = self.cleaned_data.get("phone", "").strip()
+        if not raw:
+            return ""
+        normalised = normalise_mobile(raw)
+        if normalised is None:
+            raise forms.ValidationError(_("Nomor HP tidak valid. Gunakan nomor seluler Indonesia, contoh 0812 3456 7890."))
+        return normalised
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(DUPLICATE_EMAIL)
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Kedua kata sandi tidak sama."))
+        elif p1:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": _("Email atau kata sandi salah."),
+        "inactive": _("Akun ini tidak aktif."),
+    }
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    email = forms.EmailField(label=_("Email"), help_text=_("Jika diganti, kami kirim tautan verifikasi baru."))
+    phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
+    language = forms.ChoiceField(label=_("Bahasa notifikasi"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    clean_phone = RegistrationForm.clean_phone
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+            raise forms.ValidationError(DUPLICATE_EMAIL)
+        return email

@@ -1,0 +1,100 @@
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wilayah.models import Kecamatan, Kelurahan
+
+from .managers import UserManager
+from .nik import VOTING_AGE, age_on
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Warga")
+    MODERATOR = "moderator", _("Moderator (LPM)")
+    VERIFIKATOR = "verifikator", _("Verifikator (OPD)")
+    COUNCIL = "council", _("Dewan / Bappeda")
+    ADMIN = "admin", _("Admin kota")
+
+
+class Gender(models.TextChoices):
+    MALE = "L", _("Laki-laki")
+    FEMALE = "P", _("Perempuan")
+
+
+class User(AbstractUser):
+    """A person with an account. The NIK is kept only as a keyed hash plus its last 4 digits."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    phone = models.CharField(_("nomor HP"), max_length=16, blank=True)
+
+    nik_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    nik_last4 = models.CharField(_("4 digit terakhir NIK"), max_length=4, blank=True, editable=False)
+    gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices, blank=True)
+    # The date itself is needed to know who turns 17 before voting day; it is derived from
+    # the NIK and never shown to anyone but the person.
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+
+    kelurahan = models.ForeignKey(
+        Kelurahan, verbose_name=_("kelurahan domisili"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="residents",
+    )
+    residence_verified_at = models.DateTimeField(_("domisili diverifikasi"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("email diverifikasi"), null=True, blank=True)
+    consent_version = models.CharField(_("versi kebijakan privasi"), max_length=20, blank=True)
+    consent_at = models.DateTimeField(_("waktu persetujuan"), null=True, blank=True)
+    language = models.CharField(
+        _("bahasa notifikasi"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
+
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    moderated_kelurahan = models.ManyToManyField(
+        Kelurahan, verbose_name=_("kelurahan yang dimoderasi"), blank=True, related_name="moderators"
+    )
+    moderated_kecamatan = models.ManyToManyField(
+        Kecamatan, verbose_name=_("kecamatan yang dimoderasi"), blank=True, related_name="moderators"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_residence_verified(self) -> bool:
+        return self.residence_verified_at is not None
+
+    @property
+    def nik_masked(self) -> str:
+        return f"************{self.nik_last4}" if self.nik_last4 else ""
+
+    def age_on(self, day: dt.date | None = None) -> int | None:
+        if not self.birth_date:
+            return None
+        return age_on(self.birth_date, day or timezone.localdate())
+
+    def is_of_voting_age(self, day: dt.date | None = None) -> bool:
+        age = self.age_on(day)
+        return age is not None and age >= VOTING_AGE

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wilayah.models import Kelurahan
+
+from .identity import nik_hash
+from .models import User
+from .nik import NikInfo
+
+VERIFY_SALT = "accounts.verify-email"
+VERIFY_MAX_AGE = 60 * 60 * 24 * 3
+
+
+class DuplicateNik(Exception):
+    pass
+
+
+class DuplicateEmail(Exception):
+    pass
+
+
+def verification_token_make(user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
+
+
+def verification_link(user: User) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("accounts:verify_email", args=[verification_token_make(user)])
+
+
+def _queue_verification_email(user: User) -> None:
+    from .tasks import send_verification_email
+
+    # robust: a broker outage must not turn a saved registration into an error page;
+    # the person can ask for the message again from their profile.
+    transaction.on_commit(lambda: send_verification_email.delay(user.pk), robust=True)
+
+
+@transaction.atomic
+def user_register(
+    *, full_name: str, email: str, phone: str, nik: NikInfo, kelurahan: Kelurahan, password: str,
+    language: str = "id",
+) -> User:
+    email = email.strip().lower()
+    hashed = nik_hash(nik.nik)
+    if User.objects.filter(nik_hash=hashed).exists():
+        raise DuplicateNik
+    if User.objects.filter(email__iexact=email).exists():
+        raise DuplicateEmail
+    user = User(
+        email=email, full_name=full_name.strip(), phone=phone, nik_hash=hashed, nik_last4=nik.nik[-4:],
+        gender=nik.gender, birth_date=nik.birth_date, kelurahan=kelurahan,
+        consent_version=settings.PRIVACY_POLICY_VERSION, consent_at=timezone.now(), language=language,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    try:
+        # A double-tapped submit races past the checks above; the unique index decides.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise (DuplicateEmail if "email" in str(exc) else DuplicateNik) from exc
+    _queue_verification_email(user)
+    return user
+
+
+def user_verify_email(*, token: str) -> User | None:
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    if user and not user.email_verified_at:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def verification_resend(*, user: User) -> None:
+    if not user.email_verified_at:
+        _queue_verification_email(user)
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, email: str, phone: str, language: str) -> User:
+    email = email.strip().lower()
+    email_changed = email != user.email
+    user.full_name, user.phone, user.language = full_name.strip(), phone, language
+    if email_changed:
+        user.email = email
+        user.email_verified_at = None
+    user.full_clean(exclude=["password"])
+    user.save()
+    if email_changed:
+        _queue_verification_email(user)
+    return user

@@ -1,0 +1,21 @@
+from celery import shared_task
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import User
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_verification_email(user_id: int) -> None:
+    from .services import verification_link
+
+    user = User.objects.filter(pk=user_id, email_verified_at__isnull=True).first()
+    if user is None:  # already verified, or gone: nothing to send
+        return
+    with translation.override(user.language):
+        context = {"user": user, "link": verification_link(user)}
+        subject = render_to_string("accounts/email/verify_subject.txt", context).strip()
+        body = render_to_string("accounts/email/verify_body.txt", context)
+        html = render_to_string("accounts/email/verify_body.html", context)
+    send_mail(subject, body, None, [user.email], html_message=html)

@@ -1,0 +1,27 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("daftar/", views.register, name="register"),
+    path("daftar/selesai/", views.register_done, name="register_done"),
+    path("verifikasi/<str:token>/", views.verify_email, name="verify_email"),
+    path("verifikasi-ulang/", views.verification_resend, name="verification_resend"),
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profil/", views.profile, name="profile"),
+    path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "lupa-sandi/terkirim/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path("atur-sandi/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "atur-sandi/selesai/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+]

@@ -1,0 +1,8 @@
+"""Development: `make run`. SQLite unless DATABASE_URL is set; e-mails printed to the console."""
+
+from .base import *  # noqa: F401,F403
+from .base import env, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]

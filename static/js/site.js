@@ -1,0 +1,17 @@
+// A double tap on a slow phone must not send a form twice: the first submit disables the
+// button until the page changes. Forms marked data-allow-resubmit opt out.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset.allowResubmit !== undefined) return;
+  if (form.dataset.submitting) { event.preventDefault(); return; }
+  form.dataset.submitting = "1";
+  form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+    b.setAttribute("aria-busy", "true");
+  });
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submitting]").forEach(function (f) {
+    delete f.dataset.submitting;
+    f.querySelectorAll("[aria-busy]").forEach(function (b) { b.removeAttribute("aria-busy"); });
+  });
+});

@@ -1,0 +1,37 @@
+import pytest
+from pytest_factoryboy import register
+
+from tests.factories import UserFactory
+
+register(UserFactory, "user")
+
+
+@pytest.fixture
+def kelurahan_code():
+    return "64.71.05.1006"  # Gunung Bahagia
+
+
+@pytest.fixture
+def celery_live_worker(transactional_db, settings):
+    """A real Celery worker (in a thread of this process) consuming every queue on real Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    from balikpapan_pb.celery import app
+    from wilayah.services import wilayah_ensure
+
+    wilayah_ensure()
+    app.conf.task_always_eager = False
+    queues = ["celery", "tally", "notifications"]
+    with app.connection_for_write() as conn:
+        for queue in queues:
+            conn.default_channel.queue_purge(queue) if _queue_exists(conn, queue) else None
+    with start_worker(app, pool="threads", concurrency=2, queues=queues, perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+def _queue_exists(conn, queue: str) -> bool:
+    try:
+        conn.default_channel.queue_declare(queue, passive=True)
+        return True
+    except Exception:
+        return False

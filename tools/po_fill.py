@@ -1,0 +1,35 @@
+"""Fills msgstr entries of a .po catalogue from a JSON file {msgid: msgstr}; keeps existing ones.
+
+Usage: python tools/po_fill.py locale/en/LC_MESSAGES/django.po translations.json
+Prints the msgids that are still untranslated.
+"""
+
+import json
+import sys
+
+from babel.messages import pofile
+
+
+def main(po_path: str, json_path: str) -> None:
+    with open(po_path, "rb") as f:
+        catalog = pofile.read_po(f)
+    with open(json_path, encoding="utf-8") as f:
+        table = json.load(f)
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if key in table:
+            message.string = table[key] if isinstance(message.id, str) else (table[key], table[key])
+            message.flags.discard("fuzzy")
+        elif not message.string or (isinstance(message.string, tuple) and not message.string[0]):
+            missing.append(key)
+    with open(po_path, "wb") as f:
+        pofile.write_po(f, catalog, width=0)
+    for key in missing:
+        print("MISSING:", json.dumps(key, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
