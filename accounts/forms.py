@@ -21,7 +21,6 @@ NIK_MESSAGES = {
         "Tanggal lahir pada NIK (digit 7-12) bukan tanggal yang ada. "
         "Untuk perempuan, tanggal lahir ditambah 40 (misalnya 55 untuk tanggal 15)."
     ),
-    "future": _("Tanggal lahir pada NIK berada di masa depan."),
     "serial": _("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."),
 }
 DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi.")

@@ -69,14 +69,13 @@ def parse_nik(raw: str, *, today: dt.date | None = None) -> NikInfo:
         gender = "P"
     if not 1 <= month <= 12:
         raise NikError("month")
-    # Two-digit years: a year that would lie in the future belongs to the last century.
-    century = 2000 if 2000 + year2 <= today.year else 1900
     try:
-        birth = dt.date(century + year2, month, day)
+        birth = dt.date(2000 + year2, month, day)
+        # Two-digit years: a date that would lie in the future belongs to the last century.
+        if birth > today:
+            birth = dt.date(1900 + year2, month, day)
     except ValueError:
         raise NikError("date") from None
-    if birth > today:
-        raise NikError("future")
     serial = int(nik[12:16])
     if serial == 0:
         raise NikError("serial")
