@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/suarawarga
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PORT ?= 8000
 
 .PHONY: run test bench vendor services browser messages makemessages lint clean
 
@@ -37,9 +38,9 @@ run: $(VENV)/.installed messages
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
 	  $(VENV)/bin/celery -A balikpapan_pb worker -B -Q celery,tally,notifications --loglevel=INFO --concurrency=2 & \
 	  trap "kill $$!" EXIT; \
-	  $(MANAGE) runserver 127.0.0.1:8000; \
+	  $(MANAGE) runserver 127.0.0.1:$(PORT); \
 	else \
-	  $(MANAGE) runserver 127.0.0.1:8000; \
+	  $(MANAGE) runserver 127.0.0.1:$(PORT); \
 	fi
 
 # PostgreSQL and Redis must answer; start them when they are installed but stopped.

@@ -126,3 +126,19 @@ class ProfileForm(forms.Form):
         if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
             raise forms.ValidationError(DUPLICATE_EMAIL)
         return email
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Kata sandi Anda"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."))
+        return password

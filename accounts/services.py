@@ -97,3 +97,56 @@ def user_update_profile(*, user: User, full_name: str, email: str, phone: str, l
     if email_changed:
         _queue_verification_email(user)
     return user
+
+
+# Fields that identify a person only to the server and are never handed out, not even to the person.
+_NEVER_EXPORTED = {"password", "nik_hash", "voter_key"}
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def user_data_export(*, user: User) -> dict:
+    """Everything the portal holds about a person (UU PDP right of access), as JSON-able data.
+
+    Related records of every app are found through the User model's reverse relations, so an
+    app added later is included without this function knowing it.
+    """
+    profile = {
+        field.name: _plain(getattr(user, field.attname))
+        for field in User._meta.concrete_fields
+        if field.name not in _NEVER_EXPORTED
+    }
+    profile["nik"] = user.nik_masked
+    related: dict[str, list[dict]] = {}
+    for relation in User._meta.related_objects:
+        if relation.related_model._meta.app_label in {"admin", "auth", "contenttypes", "sessions"}:
+            continue
+        accessor = relation.get_accessor_name()
+        if relation.one_to_one:
+            continue
+        manager = getattr(user, accessor, None)
+        if manager is None:
+            continue
+        rows = [
+            {k: _plain(v) for k, v in row.items() if k not in _NEVER_EXPORTED}
+            for row in manager.all().values()
+        ]
+        if rows:
+            related[f"{relation.related_model._meta.app_label}.{relation.related_model._meta.model_name}"] = rows
+    return {"profile": profile, "records": related}
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Deletes the account. Proposals and comments stay without a name; ballots stay counted,
+    never linked to anyone (each app decides with on_delete what stays)."""
+    from .audit import audit_record
+
+    audit_record(actor=None, action="account_deleted", target=user, detail={})
+    user.delete()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("profil/", views.profile, name="profile"),
+    path("profil/data-saya/", views.data_download, name="data_download"),
+    path("profil/hapus-akun/", views.account_delete, name="account_delete"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "lupa-sandi/terkirim/",

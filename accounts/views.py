@@ -1,5 +1,7 @@
 from django.contrib import messages
-from django.contrib.auth import login, views as auth_views
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -7,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import DUPLICATE_EMAIL, DUPLICATE_NIK, LoginForm, ProfileForm, RegistrationForm
+from .forms import DUPLICATE_EMAIL, DUPLICATE_NIK, AccountDeleteForm, LoginForm, ProfileForm, RegistrationForm
 
 
 def register(request):
@@ -62,6 +64,25 @@ def profile(request):
         messages.success(request, _("Profil Anda sudah disimpan."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile_user": user})
+
+
+@login_required
+def data_download(request):
+    data = services.user_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="data-saya-suara-warga.json"'
+    return response
+
+
+@login_required
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user)
+        logout(request)
+        messages.success(request, _("Akun Anda sudah dihapus. Terima kasih telah ikut serta."))
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
