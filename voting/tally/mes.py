@@ -1,0 +1,282 @@
+"""Method of Equal Shares with cost utilities (Cost_Sat) and the add1 completion.
+
+Same outcome as pabutools' ``method_of_equal_shares(instance, profile, sat_class=Cost_Sat,
+voter_budget_increment=1)``, computed differently:
+
+* Voters with identical approval sets are one group with a multiplicity, and every step is
+  a NumPy operation over the groups that support one project.
+* With cost utilities every supporter of a project has the same utility (its cost), so
+  the affordability factor is ``rho / cost`` where ``rho`` is the most any supporter pays:
+  ``sum(min(budget_i, rho)) == cost``.
+* Floats do the search; exact rationals decide. A group's budget is always exactly either
+  0 (it once paid everything it had) or ``b0 - sum(rho_k)`` over the selected projects it
+  supports, so the exact state is one Fraction per selected project plus an "exhausted"
+  flag per group. Whenever two floats are too close to call (a tie between projects, a
+  group whose budget is about the price, a project that is just affordable) the exact
+  values are computed from that state. This is what keeps the selected set identical to
+  pabutools, which uses gmpy2 rationals throughout.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+
+Add1Stop = Literal["exhaustive", "infeasible"]
+
+# Relative band within which float comparisons are not trusted and exact arithmetic decides.
+# Float errors here are around 1e-14 relative; the band is far wider so it is safe, and
+# still narrow enough that exact work is rare.
+_BAND = 1e-9
+
+
+@dataclass(frozen=True)
+class MesProfile:
+    """Approval ballots grouped by identical approval set."""
+
+    costs: tuple[int, ...]
+    voters: int
+    mult: np.ndarray  # int64 [G]: voters per group
+    approvals: np.ndarray  # bool [G, P]
+    supporters_of: tuple[np.ndarray, ...]  # per project: indices of the groups approving it
+    approval_count: tuple[int, ...]  # per project: number of voters approving it
+
+    @classmethod
+    def build(cls, costs: Sequence[int], approval_sets: Sequence[Sequence[int]]) -> MesProfile:
+        groups = Counter(tuple(sorted(set(s))) for s in approval_sets if s)
+        keys = sorted(groups)  # sorted so that the grouping never depends on voter order
+        project_count = len(costs)
+        approvals = np.zeros((len(keys), project_count), dtype=bool)
+        for g, key in enumerate(keys):
+            approvals[g, list(key)] = True
+        mult = np.array([groups[k] for k in keys], dtype=np.int64)
+        supporters_of = tuple(np.flatnonzero(approvals[:, j]) for j in range(project_count))
+        approval_count = tuple(int(mult[s].sum()) for s in supporters_of)
+        return cls(tuple(int(c) for c in costs), len(approval_sets), mult, approvals, supporters_of, approval_count)
+
+
+@dataclass
+class MesRun:
+    """One run of MES at a given per-voter budget."""
+
+    voter_budget: Fraction
+    selected: list[int] = field(default_factory=list)
+    price: dict[int, Fraction] = field(default_factory=dict)  # rho: the most one supporter paid
+    leftover: np.ndarray | None = None  # float budget of each group at the end
+
+    def cost(self, costs: Sequence[int]) -> int:
+        return sum(costs[j] for j in self.selected)
+
+
+@dataclass
+class MesOutcome:
+    final: MesRun
+    first: MesRun  # the run at the fair share budget / voters, before any add1 increase
+    increments: int  # how many rupiah were added to every voter's budget
+    runs: int
+
+
+class _Runner:
+    """State of one MES run. Float budgets for speed, exact prices for decisions."""
+
+    def __init__(self, profile: MesProfile, voter_budget: Fraction, tie_key: Callable[[int], tuple]) -> None:
+        self.p = profile
+        self.b0 = voter_budget
+        self.tie_key = tie_key
+        self.band = _BAND * float(voter_budget)
+        self.budget = np.full(len(profile.mult), float(voter_budget))
+        self.mult_f = profile.mult.astype(np.float64)
+        self.exhausted = np.zeros(len(profile.mult), dtype=bool)
+        self.run = MesRun(voter_budget=voter_budget)
+
+    # --- exact helpers -------------------------------------------------------------------
+
+    def _exact_total(self, groups: np.ndarray) -> Fraction:
+        """Exact sum of the budgets of these live (not exhausted) groups, weighted by multiplicity."""
+        mult = self.p.mult[groups]
+        total = self.b0 * int(mult.sum())
+        sel = self.run.selected
+        if sel and len(groups):
+            paid_counts = mult @ self.p.approvals[np.ix_(groups, sel)]
+            total -= sum((self.run.price[k] * int(n) for k, n in zip(sel, paid_counts, strict=True) if n), Fraction(0))
+        return total
+
+    def _exact_budget_levels(self, groups: np.ndarray) -> list[tuple[Fraction, int]]:
+        """(exact budget, voters) for these live groups, merged by budget and sorted ascending."""
+        sel = self.run.selected
+        if not sel:
+            return [(self.b0, int(self.p.mult[groups].sum()))] if len(groups) else []
+        paid = self.p.approvals[np.ix_(groups, sel)]
+        patterns, inverse = np.unique(paid, axis=0, return_inverse=True)
+        voters = np.bincount(inverse.ravel(), weights=self.p.mult[groups], minlength=len(patterns))
+        levels: Counter[Fraction] = Counter()
+        for row, n in zip(patterns, voters, strict=True):
+            levels[self.b0 - sum((self.run.price[sel[s]] for s in np.flatnonzero(row)), Fraction(0))] += int(n)
+        return sorted(levels.items())
+
+    def _exact_affordable(self, j: int) -> bool:
+        sup = self.p.supporters_of[j]
+        return self._exact_total(sup[~self.exhausted[sup]]) >= self.p.costs[j]
+
+    def _exact_price(self, j: int, rho_f: float, band: float) -> Fraction:
+        """Exact rho of project j, trusting floats only for groups clearly richer or poorer than rho_f."""
+        sup = self.p.supporters_of[j]
+        budget = self.budget[sup]
+        live = ~self.exhausted[sup]
+        poor = live & (budget < rho_f - band)
+        rich = live & (budget > rho_f + band)
+        unsure = live & ~poor & ~rich
+        paid_by_poor = self._exact_total(sup[poor])
+        rich_voters = int(self.p.mult[sup[rich]].sum())
+        levels = self._exact_budget_levels(sup[unsure])
+        rich_voters += sum(n for _, n in levels)
+        cost = self.p.costs[j]
+        # pabutools' order: supporters by budget ascending; the first one who can pay the equal
+        # share of what is still missing fixes the price.
+        for level, n in levels:
+            rho = (cost - paid_by_poor) / Fraction(rich_voters)
+            if rho <= level:
+                return rho
+            paid_by_poor += level * n
+            rich_voters -= n
+        if rich_voters == 0:
+            raise ArithmeticError("project priced although its supporters cannot afford it")
+        return (cost - paid_by_poor) / Fraction(rich_voters)
+
+    def exact_price(self, j: int, rho_f: float) -> Fraction:
+        rho = self._exact_price(j, rho_f, self.band)
+        if abs(float(rho) - rho_f) > self.band:
+            # The float estimate was off by more than the band: redo with every group exact.
+            rho = self._exact_price(j, rho_f, math.inf)
+        return rho
+
+    # --- float search ---------------------------------------------------------------------
+
+    def float_price(self, j: int) -> tuple[float, float]:
+        """(rho, supporters' total budget) in floats."""
+        sup = self.p.supporters_of[j]
+        budget = self.budget[sup]
+        mult = self.mult_f[sup]
+        order = np.argsort(budget, kind="stable")
+        budget, mult = budget[order], mult[order]
+        paid_before = np.concatenate(([0.0], np.cumsum(budget * mult)[:-1]))
+        voters_from = mult[::-1].cumsum()[::-1]
+        factor = (self.p.costs[j] - paid_before) / voters_from
+        can_pay = factor <= budget
+        total = float(budget @ mult)
+        if not can_pay.any():
+            return math.inf, total
+        return float(factor[int(np.argmax(can_pay))]), total
+
+    # --- the rule ---------------------------------------------------------------------------
+
+    def select(self) -> MesRun:
+        p = self.p
+        remaining = [j for j in range(len(p.costs)) if p.costs[j] > 0 and p.approval_count[j] > 0]
+        # The affordability factor rho/cost only grows as budgets shrink, so a past value is a
+        # lower bound: projects are priced lazily, cheapest bound first, as in pabutools.
+        bound = {j: 1.0 / p.approval_count[j] for j in remaining}
+        while remaining:
+            remaining.sort(key=bound.__getitem__)
+            best = math.inf
+            priced: list[tuple[float, int, float]] = []
+            for j in list(remaining):
+                if bound[j] > best * (1 + _BAND):
+                    break
+                rho_f, total = self.float_price(j)
+                cost = p.costs[j]
+                if total < cost * (1 - _BAND) or (total <= cost * (1 + _BAND) and not self._exact_affordable(j)):
+                    remaining.remove(j)  # its supporters can no longer pay for it, and never will
+                    continue
+                alpha = rho_f / cost
+                bound[j] = alpha
+                priced.append((alpha, j, rho_f))
+                best = min(best, alpha)
+            if not priced:
+                break
+            close = [(j, rho_f) for alpha, j, rho_f in priced if alpha <= best * (1 + _BAND)]
+            chosen, rho = self._break_tie(close)
+            self._pay(chosen, rho)
+            remaining.remove(chosen)
+        self.run.leftover = self.budget
+        return self.run
+
+    def _break_tie(self, close: list[tuple[int, float]]) -> tuple[int, Fraction]:
+        """Among projects whose float factors are too close to call, the exact lowest, then the tie key."""
+        exact = [(j, self.exact_price(j, rho_f)) for j, rho_f in close]
+        if len(exact) == 1:
+            return exact[0]
+        lowest = min(rho / self.p.costs[j] for j, rho in exact)
+        tied = [(j, rho) for j, rho in exact if rho / self.p.costs[j] == lowest]
+        return min(tied, key=lambda item: self.tie_key(item[0]))
+
+    def _pay(self, j: int, rho: Fraction) -> None:
+        sup = self.p.supporters_of[j]
+        budget = self.budget[sup]
+        live = ~self.exhausted[sup]
+        rho_f = float(rho)
+        pays_all = live & (budget < rho_f - self.band)
+        unsure = np.flatnonzero(live & (np.abs(budget - rho_f) <= self.band))
+        if len(unsure):
+            # A group whose budget equals the price exactly ends with exactly nothing.
+            for g in unsure:
+                if self._exact_budget_levels(sup[[g]])[0][0] <= rho:
+                    pays_all[g] = True
+        keeps = live & ~pays_all
+        self.exhausted[sup[pays_all]] = True
+        self.budget[sup[pays_all]] = 0.0
+        self.budget[sup[keeps]] = budget[keeps] - rho_f
+        self.run.selected.append(j)
+        self.run.price[j] = rho
+
+
+def mes_once(profile: MesProfile, budget: int, voter_budget: Fraction, tie_key: Callable[[int], tuple]) -> MesRun:
+    return _Runner(profile, voter_budget, tie_key).select()
+
+
+def method_of_equal_shares(
+    profile: MesProfile,
+    budget: int,
+    tie_key: Callable[[int], tuple],
+    add1: bool = True,
+    add1_stop: Add1Stop = "exhaustive",
+) -> MesOutcome:
+    """MES, then the add1 completion: raise every voter's budget by 1 and rerun.
+
+    ``exhaustive`` stops at the first outcome to which no further project fits (pabutools);
+    ``infeasible`` goes on while outcomes stay within the budget and keeps the last one
+    that does (how Wieliczka counted). Both return the previous outcome once a run would
+    overspend the budget.
+    """
+    if add1_stop not in ("exhaustive", "infeasible"):
+        raise ValueError(f"add1_stop must be 'exhaustive' or 'infeasible', got {add1_stop!r}")
+    if profile.voters == 0:
+        empty = MesRun(voter_budget=Fraction(0), leftover=np.zeros(0))
+        return MesOutcome(final=empty, first=empty, increments=0, runs=0)
+    fair_share = Fraction(budget, profile.voters)
+    first = mes_once(profile, budget, fair_share, tie_key)
+    if not add1:
+        return MesOutcome(final=first, first=first, increments=0, runs=1)
+    candidates = [j for j, c in enumerate(profile.costs) if c > 0 and profile.approval_count[j] > 0]
+    previous: MesRun | None = None
+    current, increments, runs = first, 0, 1
+    while True:
+        spent = current.cost(profile.costs)
+        if spent > budget:
+            assert previous is not None  # the fair share can never overspend
+            return MesOutcome(final=previous, first=first, increments=increments - 1, runs=runs)
+        chosen = set(current.selected)
+        left = [j for j in candidates if j not in chosen]
+        exhaustive = all(spent + profile.costs[j] > budget for j in left)
+        if not left or (exhaustive and add1_stop == "exhaustive"):
+            return MesOutcome(final=current, first=first, increments=increments, runs=runs)
+        previous = current
+        increments += 1
+        current = mes_once(profile, budget, fair_share + increments, tie_key)
+        runs += 1
