@@ -1,0 +1,97 @@
+"""`make bench`: runs every benchmark of bench/ and writes BENCHMARKS.md.
+
+Each module has `run(...)` returning rows (dicts) or a dict of figures. Ratios are compared
+within one run on one machine; absolute times on these shared machines vary.
+"""
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+# (module, title, how to call it)
+SUITES = [
+    ("bench.tally_bench", "Tally rules: ours against pabutools", lambda m, quick: _call_with_quick(m.run, quick, SHARED)),
+    ("bench.voting_bench", "City-scale tally from the database against a bare SQL GROUP BY", lambda m, quick: m.run()),
+    ("bench.notifications_bench", "Notification fan-out", lambda m, quick: m.run()),
+]
+
+
+def _call_with_quick(function, quick: bool, *args):
+    import inspect
+
+    if "quick" in inspect.signature(function).parameters:
+        return function(*args, quick=quick)
+    return function(*args)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    if not rows:
+        return "(no rows)\n"
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(row.get(c, "")) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if value < 100 else f"{value:,.1f}"
+    return str(value).replace("|", "\\|")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="skip the slowest reference runs (said in the output)")
+    parser.add_argument("--only", help="run only the suites whose module name contains this")
+    parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
+    options = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balikpapan_pb.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    sections = [
+        "# Benchmarks\n",
+        f"Written by `make bench` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}). "
+        "Compare the ratios, measured in one run; absolute times vary on shared machines.\n",
+    ]
+    failed = False
+    for module_name, title, call in SUITES:
+        if options.only and options.only not in module_name:
+            continue
+        print(f"== {title} ({module_name})", flush=True)
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(module_name)
+            result = call(module, options.quick)
+        except Exception:
+            failed = True
+            traceback.print_exc()
+            sections.append(f"## {title}\n\nFAILED:\n\n```\n{traceback.format_exc()}```\n")
+            continue
+        rows = result if isinstance(result, list) else [result]
+        table = markdown_table(rows)
+        print(table, flush=True)
+        sections.append(f"## {title}\n\n{table}\n(suite took {time.perf_counter() - started:,.0f} s)\n")
+    Path(options.out).write_text("\n".join(sections), encoding="utf-8")
+    print(f"wrote {options.out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
