@@ -22,6 +22,7 @@ SUITES = [
     ("bench.tally_bench", "Tally rules: ours against pabutools", lambda m, quick: _call_with_quick(m.run, quick, SHARED)),
     ("bench.voting_bench", "City-scale tally from the database against a bare SQL GROUP BY", lambda m, quick: m.run()),
     ("bench.notifications_bench", "Notification fan-out", lambda m, quick: m.run()),
+    ("bench.pages_bench", "Pages under gunicorn against a trivial Django view", lambda m, quick: m.run()),
 ]
 
 

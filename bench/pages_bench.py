@@ -1,0 +1,117 @@
+"""Page throughput under gunicorn against a trivial Django view on the same server (SPEC section 8).
+
+Seeds the demo data into the benchmark database, starts gunicorn, and measures requests per
+second with a few keep-alive clients for each page; reports HTML size and the ratio to the
+trivial view. Targets: ratio >= 0.5, HTML < 100 KB.
+"""
+
+import http.client
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PORT = 8765
+CLIENTS = 4
+SECONDS = 5.0
+
+
+def _measure(path: str, cookie: str = "") -> tuple[float, int, int]:
+    """Requests per second over SECONDS with CLIENTS keep-alive connections; size of the page; errors."""
+    counts = [0] * CLIENTS
+    errors = [0] * CLIENTS
+    size = [0]
+    stop = time.perf_counter() + SECONDS
+    headers = {"Cookie": cookie} if cookie else {}
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        while time.perf_counter() < stop:
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    errors[i] += 1
+                size[0] = len(body)
+                counts[i] += 1
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.perf_counter() - started), size[0], sum(errors)
+
+
+def _wait_for_server() -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/bench/trivial")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _pages() -> list[tuple[str, str]]:
+    from proposals.models import Proposal
+    from rounds.models import Round
+
+    pages = [("trivial Django view", "/bench/trivial"), ("home", "/")]
+    round_ = Round.objects.filter(slug="ap-2027").first()
+    if round_:
+        pages.append(("round page", round_.get_absolute_url()))
+        pages.append(("proposal list", "/usulan/"))
+        proposal = Proposal.objects.filter(round=round_, status="feasible").first()
+        if proposal:
+            pages.append(("proposal detail", proposal.get_absolute_url()))
+    published = Round.objects.filter(slug="ap-2026").first()
+    if published:
+        area = published.areas.filter(snapshots__published_at__isnull=False).first()
+        if area:
+            pages.append(("results page", f"/hasil/{published.slug}/{area.code}/"))
+    return pages
+
+
+def run() -> list[dict]:
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    if not User.objects.filter(email="warga@demo.local").exists():
+        call_command("seed_demo", size="small")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "balikpapan_pb.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
+         "--env", "DJANGO_SETTINGS_MODULE=bench.settings", "--log-level", "warning"],
+        cwd=REPO, env=env,
+    )
+    try:
+        _wait_for_server()
+        rows = []
+        baseline = None
+        for name, path in _pages():
+            _measure(path) if baseline is None else None  # warm-up of the first page
+            rps, size, errors = _measure(path)
+            baseline = baseline or rps
+            rows.append({
+                "page": name, "path": path, "requests/s": round(rps, 1), "ratio to trivial": round(rps / baseline, 2),
+                "HTML KB": round(size / 1024, 1), "errors": errors,
+            })
+        return rows
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
