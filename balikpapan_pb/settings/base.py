@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "balikpapan_pb.context_processors.site",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -178,7 +179,9 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {"task": "notifications.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+}
 
 LOGGING = {
     "version": 1,
