@@ -6,6 +6,7 @@ commit, and allowed to fail): the sweep delivers whatever a lost task left behin
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 
 from django.core.mail import get_connection
@@ -60,9 +61,28 @@ def _queue_batches(batch_ids: list[int]) -> None:
         tasks.deliver_fanout_batch.delay(batch_id)
 
 
+# After a failed publish this process stops trying for a while: with the broker down each
+# attempt costs its connection timeout, and a request notifying ten people should not wait
+# ten times. The rows are safe in the database; the sweep delivers them.
+PUBLISH_PAUSE_SECONDS = 30.0
+_publish_paused_until = 0.0
+
+
+def _publish(func, *args) -> None:
+    global _publish_paused_until
+    if time.monotonic() < _publish_paused_until:
+        logger.info("broker unreachable a moment ago: %s left to the outbox sweep", func.__name__)
+        return
+    try:
+        func(*args)
+    except Exception:
+        _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+        raise
+
+
 def _on_commit(func, *args) -> None:
-    # robust: a broker outage must not turn a saved event into an error page.
-    transaction.on_commit(lambda: func(*args), robust=True)
+    # robust: a broker outage must not turn a saved event into an error page (it is logged).
+    transaction.on_commit(lambda: _publish(func, *args), robust=True)
 
 
 # --- the public API -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from notifications import services
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: a broker that is down
 
@@ -18,6 +19,7 @@ def broker_at(url: str):
         # Celery caches the connection pools built from the old URL.
         app._pool = None
         app.amqp._producer_pool = None
+        services._publish_paused_until = 0.0  # this process forgets the outage at once
 
     previous = app.conf.broker_url
     app.conf.broker_url = url

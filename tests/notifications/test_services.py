@@ -49,6 +49,16 @@ def test_a_broker_that_is_down_does_not_reach_the_user(resident, broker_down, dj
     assert timezone.now() - started < dt.timedelta(seconds=15)
 
 
+def test_after_one_failed_publish_a_request_stops_waiting_for_the_broker(user_factory, broker_down, django_capture_on_commit_callbacks):
+    followers = [user_factory() for _ in range(10)]
+    started = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        for follower in followers:  # ten followers of a project, one progress update
+            notify(recipient=follower, kind=Kind.PROJECT_PROGRESS, context={"title": "Taman Bekapai", "percent": 40})
+    assert timezone.now() - started < dt.timedelta(seconds=6)  # one connection timeout, not ten
+    assert Notification.objects.filter(email_status=EmailStatus.QUEUED).count() == 10
+
+
 def test_preferences_choose_the_channels(resident):
     OptOut.objects.create(user=resident, kind=Kind.PROPOSAL_COMMENT, channel=Channel.EMAIL)
     comment = notify(recipient=resident, kind=Kind.PROPOSAL_COMMENT, context={})
