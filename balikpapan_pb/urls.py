@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("kebijakan-privasi/", views.privacy, name="privacy"),
     path("akun/", include("accounts.urls")),
+    path("pilih/", include("voting.urls")),
     path("notifikasi/", include("notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,183 @@
+"""Ballots, kept apart from who cast them, and the immutable results of tallies.
+
+Secrecy (SPEC section 4): a `Participation` says that a person voted in an area of a round
+(and by which channel); a `Ballot` says what was chosen. The ballot is found again only
+through `voter_key`, an HMAC of the voter's NIK hash with `settings.BALLOT_KEY`, which is
+not in the database. Nothing else on a ballot (random UUID key, day-precision date, no
+user) lines it up with a participation in a dump.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rounds.models import Area, Round, TallyRule
+from wilayah.models import Kecamatan
+
+# No 0/O, 1/I/L: a receipt is read aloud and copied by hand.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Daring")
+    PAPER = "paper", _("Kertas (forum)")
+
+
+class AgeBand(models.TextChoices):
+    YOUTH = "17-24", "17-24"
+    A25 = "25-34", "25-34"
+    A35 = "35-44", "35-44"
+    A45 = "45-54", "45-54"
+    A55 = "55+", "55+"
+    UNKNOWN = "", _("Tidak diketahui")
+
+
+class Participation(models.Model):
+    """That someone voted: for turnout, de-duplication and the "not yet voted" reminder."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="participations")
+    nik_hash = models.CharField(max_length=64)
+    # SET_NULL: a deleted account's vote stays counted (UU PDP), unlinked.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="participations"
+    )
+    channel = models.CharField(_("saluran"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    age_band = models.CharField(_("kelompok umur"), max_length=5, choices=AgeBand.choices, blank=True)
+    gender = models.CharField(_("jenis kelamin"), max_length=1, blank=True)
+    kecamatan = models.ForeignKey(Kecamatan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partisipasi")
+        verbose_name_plural = _("partisipasi")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area", "nik_hash"], name="one_participation_per_voter_area"),
+        ]
+        indexes = [models.Index(fields=["round", "area", "channel"])]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.area_id} {self.get_channel_display()}"
+
+
+class Ballot(models.Model):
+    """What was chosen. Deliberately without user, channel or time of day."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="ballots")
+    voter_key = models.CharField(max_length=64, editable=False)
+    # approval/knapsack: [project_id, ...]; ranked: [best, second, ...]; cumulative: {project_id: points}
+    choices = models.JSONField(default=list, blank=True)
+    blank = models.BooleanField(_("surat suara kosong"), default=False)
+    receipt_code = models.CharField(_("kode tanda terima"), max_length=14, unique=True, default=new_receipt_code)
+    cast_on = models.DateField(_("tanggal"))
+
+    class Meta:
+        verbose_name = _("surat suara")
+        verbose_name_plural = _("surat suara")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area", "voter_key"], name="one_ballot_per_voter_key"),
+            models.CheckConstraint(
+                condition=Q(blank=False) | Q(choices=[]) | Q(choices={}), name="blank_ballot_has_no_choices"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_code
+
+
+class TallyRun(models.Model):
+    """One request to tally a round, with the progress an admin watches."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tally_runs")
+    rule = models.CharField(_("aturan"), max_length=8, choices=TallyRule.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    areas_total = models.PositiveIntegerField(default=0)
+    areas_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    snapshot_ids = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proses rekapitulasi")
+        verbose_name_plural = _("proses rekapitulasi")
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.rule} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        if not self.areas_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return round(100 * self.areas_done / self.areas_total)
+
+
+class ResultSnapshot(models.Model):
+    """The outcome of a tally of one area. Never changed after creation, except being published."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="snapshots")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="snapshots")
+    rule = models.CharField(_("aturan"), max_length=8, choices=TallyRule.choices)
+    input_hash = models.CharField(max_length=64)
+    result = models.JSONField()
+    voters = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(_("diumumkan"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("hasil rekapitulasi")
+        verbose_name_plural = _("hasil rekapitulasi")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area", "rule", "input_hash"], name="one_snapshot_per_input"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.area} · {self.rule}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ClosingReminder(models.Model):
+    """That the "voting closes in 24 hours" reminder went out for an area, so beat sends it once."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    closes_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "closes_at"], name="one_closing_reminder_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.closes_at:%Y-%m-%d %H:%M}"

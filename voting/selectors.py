@@ -1,0 +1,108 @@
+"""Reads for voting: the ballot, the voter's own ballot, areas a resident votes in, aggregates."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from proposals.models import BALLOT_STATUSES, Proposal
+from rounds.models import Area, AreaLevel, Round
+
+from .models import Ballot, Participation, ResultSnapshot, TallyRun
+
+
+def voter_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
+    """The only link from a person to a ballot; it needs BALLOT_KEY, which is not in the database."""
+    message = f"{nik_hash}|{round_id}|{area_id}".encode()
+    return hmac.new(settings.BALLOT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def ballot_projects(area: Area) -> QuerySet[Proposal]:
+    """What is on the ballot of an area: feasible proposals, cheapest first, each with `ballot_cost`."""
+    # TODO: switch to proposals.selectors.ballot_projects once the proposals app provides it.
+    return (
+        Proposal.objects.filter(area=area, status__in=BALLOT_STATUSES)
+        .select_related("category")
+        .annotate(ballot_cost=Coalesce("final_cost", "estimated_cost"))
+        .order_by("ballot_cost", "pk")
+    )
+
+
+def ballot_project_costs(area: Area) -> dict[str, int]:
+    """project id -> cost, for validation and tallies (one query, no model instances)."""
+    rows = (
+        Proposal.objects.filter(area=area, status__in=BALLOT_STATUSES)
+        .annotate(ballot_cost=Coalesce("final_cost", "estimated_cost"))
+        .values_list("pk", "external_id", "ballot_cost")
+    )
+    return {(external_id or str(pk)): cost for pk, external_id, cost in rows}
+
+
+def areas_for_resident(*, round: Round, kelurahan_id: str | None) -> list[Area]:
+    """The areas of a round a resident of this kelurahan votes in: kelurahan, kecamatan, city."""
+    if not kelurahan_id:
+        return []
+    query = (
+        Q(level=AreaLevel.KOTA)
+        | Q(level=AreaLevel.KECAMATAN, kecamatan_id=kelurahan_id[:8])
+        | Q(level=AreaLevel.KELURAHAN, kelurahan_id=kelurahan_id)
+    )
+    order = {AreaLevel.KELURAHAN: 0, AreaLevel.KECAMATAN: 1, AreaLevel.KOTA: 2}
+    return sorted(Area.objects.filter(query, round=round), key=lambda a: (order.get(a.level, 3), a.code))
+
+
+def own_ballot(*, nik_hash: str | None, area: Area) -> Ballot | None:
+    if not nik_hash:
+        return None
+    key = voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
+    return Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=key).first()
+
+
+def own_participations(*, nik_hash: str | None, round: Round) -> dict[int, Participation]:
+    if not nik_hash:
+        return {}
+    return {p.area_id: p for p in Participation.objects.filter(round=round, nik_hash=nik_hash)}
+
+
+def area_residents(area: Area):
+    """Registered residents living inside an area."""
+    from accounts.models import User
+
+    users = User.objects.filter(is_active=True, kelurahan__isnull=False)
+    if area.level == AreaLevel.KELURAHAN:
+        return users.filter(kelurahan_id=area.kelurahan_id)
+    if area.level == AreaLevel.KECAMATAN:
+        return users.filter(kelurahan__kecamatan_id=area.kecamatan_id)
+    return users
+
+
+def area_turnout(*, round: Round) -> list[dict]:
+    """Aggregates per area and channel: never who voted for what."""
+    return list(
+        Participation.objects.filter(round=round)
+        .values("area_id", "channel")
+        .annotate(voters=Count("pk"))
+        .order_by("area_id", "channel")
+    )
+
+
+def round_tally_overview(*, round: Round) -> dict:
+    """What the admin tally page shows: runs, latest snapshot per area and rule, ballot counts."""
+    areas = list(round.areas.all())
+    counts = dict(
+        Ballot.objects.filter(round=round).values("area_id").annotate(n=Count("pk")).values_list("area_id", "n")
+    )
+    snapshots = list(ResultSnapshot.objects.filter(round=round).select_related("area").order_by("area_id", "rule", "-created_at"))
+    latest: dict[tuple[int, str], ResultSnapshot] = {}
+    for snap in snapshots:
+        latest.setdefault((snap.area_id, snap.rule), snap)
+    runs = list(TallyRun.objects.filter(round=round).order_by("-created_at")[:10])
+    return {
+        "areas": [{"area": a, "ballots": counts.get(a.pk, 0)} for a in areas],
+        "snapshots": sorted(latest.values(), key=lambda s: (s.area.level, s.area.code, s.rule)),
+        "runs": runs,
+    }

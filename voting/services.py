@@ -1,0 +1,402 @@
+"""Writes for voting: casting and changing ballots, paper ballots, tallies and publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.identity import nik_hash as make_nik_hash
+from accounts.models import User
+from accounts.nik import VOTING_AGE, NikError, age_on, parse_nik
+from proposals.models import Proposal
+from rounds.models import Area, AreaLevel, BallotType, Round, TallyRule
+from rounds.phases import Feature
+
+from . import selectors
+from .models import AgeBand, Ballot, Channel, Participation, ResultSnapshot, TallyRun
+
+logger = logging.getLogger(__name__)
+
+
+# --- eligibility ---------------------------------------------------------------------------
+
+
+def voter_eligibility(*, user, area: Area) -> tuple[bool, str]:
+    """Whether this person may vote in this area now, and if not, why (in words a resident understands)."""
+    round_ = area.round
+    if not round_.allows(Feature.VOTE):
+        return False, _("Pemungutan suara untuk %(round)s sedang tidak berlangsung.") % {"round": round_.name}
+    if user is None or not user.is_authenticated or not user.nik_hash:
+        return False, _("Hanya warga yang terdaftar dengan NIK yang dapat memilih. Silakan daftar atau masuk.")
+    if not user.is_of_voting_age():
+        return False, _("Hak pilih dimulai pada usia %(age)d tahun.") % {"age": VOTING_AGE}
+    if not area.contains_kelurahan(user.kelurahan_id):
+        return False, _("Anda tidak terdaftar sebagai warga %(area)s, jadi tidak dapat memilih di wilayah ini.") % {
+            "area": area.name
+        }
+    if round_.requires_verified_residence and not user.is_residence_verified:
+        return False, _(
+            "Domisili Anda belum diverifikasi. Minta verifikasi kepada LPM kelurahan Anda atau gunakan kode undangan dari RT."
+        )
+    return True, ""
+
+
+# --- ballot validation -----------------------------------------------------------------------
+
+
+def ballot_validate(*, round: Round, area: Area, choices, blank: bool, costs: dict[str, int]) -> list | dict:
+    """Check choices against the round's ballot type; return them normalised or raise ValidationError."""
+    kind = round.ballot_type
+    empty: list | dict = {} if kind == BallotType.CUMULATIVE else []
+    if blank:
+        if choices:
+            raise ValidationError(_("Surat suara kosong tidak boleh berisi pilihan."))
+        return empty
+
+    if kind == BallotType.CUMULATIVE:
+        picks = _points_of(choices)
+        ids = list(picks)
+    else:
+        if not isinstance(choices, list | tuple) or not all(isinstance(c, str) for c in choices):
+            raise ValidationError(_("Pilihan tidak terbaca. Muat ulang halaman dan coba lagi."))
+        ids = list(choices)
+        if len(set(ids)) != len(ids):
+            if kind == BallotType.RANKED:
+                raise ValidationError(_("Setiap proyek hanya boleh diberi satu peringkat."))
+            raise ValidationError(_("Setiap proyek hanya boleh dipilih satu kali."))
+    _check_on_ballot(round=round, area=area, ids=ids, costs=costs)
+
+    if not ids:
+        raise ValidationError(_("Anda belum memilih proyek. Pilih setidaknya satu, atau kirim surat suara kosong."))
+    if kind == BallotType.APPROVAL and len(ids) > round.max_choices:
+        raise ValidationError(
+            _("Anda memilih %(n)d proyek; paling banyak %(k)d.") % {"n": len(ids), "k": round.max_choices}
+        )
+    if kind == BallotType.RANKED and len(ids) > round.max_choices:
+        raise ValidationError(
+            _("Anda memberi peringkat pada %(n)d proyek; paling banyak %(k)d.") % {"n": len(ids), "k": round.max_choices}
+        )
+    if kind == BallotType.KNAPSACK:
+        total = sum(costs[i] for i in ids)
+        if total > area.budget:
+            raise ValidationError(
+                _("Total biaya pilihan Anda %(total)s melebihi pagu %(budget)s. Kurangi pilihan Anda.")
+                % {"total": rupiah(total), "budget": rupiah(area.budget)}
+            )
+    if kind == BallotType.CUMULATIVE:
+        spent = sum(picks.values())
+        if spent > round.points:
+            raise ValidationError(
+                _("Anda membagikan %(n)d poin; paling banyak %(k)d.") % {"n": spent, "k": round.points}
+            )
+        return dict(sorted(picks.items()))
+    if kind == BallotType.RANKED:
+        return ids
+    return sorted(ids)
+
+
+def _points_of(choices) -> dict[str, int]:
+    if not isinstance(choices, dict):
+        raise ValidationError(_("Pilihan tidak terbaca. Muat ulang halaman dan coba lagi."))
+    picks: dict[str, int] = {}
+    for pid, value in choices.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not isinstance(pid, str):
+            raise ValidationError(_("Poin harus berupa bilangan bulat."))
+        if value < 0:
+            raise ValidationError(_("Poin tidak boleh negatif."))
+        if value:
+            picks[pid] = value
+    return picks
+
+
+def _check_on_ballot(*, round: Round, area: Area, ids: Iterable[str], costs: dict[str, int]) -> None:
+    missing = [i for i in ids if i not in costs]
+    if not missing:
+        return
+    elsewhere = Proposal.objects.filter(round=round).exclude(area=area)
+    numeric = [int(i) for i in missing if i.isdigit() and len(i) < 18]
+    if elsewhere.filter(external_id__in=missing).exists() or elsewhere.filter(pk__in=numeric, external_id="").exists():
+        raise ValidationError(_("Sebagian pilihan Anda adalah proyek wilayah lain, bukan proyek %(area)s.") % {"area": area.name})
+    raise ValidationError(_("Sebagian pilihan Anda tidak ada di surat suara %(area)s.") % {"area": area.name})
+
+
+def rupiah(amount: int) -> str:
+    return f"Rp{int(amount):,}".replace(",", ".")
+
+
+def age_band(birth_date: dt.date | None) -> str:
+    if birth_date is None:
+        return AgeBand.UNKNOWN
+    age = age_on(birth_date, timezone.localdate())
+    for limit, band in ((24, AgeBand.YOUTH), (34, AgeBand.A25), (44, AgeBand.A35), (54, AgeBand.A45)):
+        if age <= limit:
+            return band
+    return AgeBand.A55
+
+
+# --- casting ---------------------------------------------------------------------------------
+
+
+def _participation_lock(*, area: Area, nik_hash: str, defaults: dict) -> tuple[Participation, bool]:
+    """The voter's participation row, created if missing, locked until the transaction ends.
+
+    Concurrent casts of one voter queue up here: the unique constraint lets one INSERT win,
+    the others fall back to SELECT ... FOR UPDATE and wait for it to commit.
+    """
+    existing = Participation.objects.select_for_update().filter(round_id=area.round_id, area=area, nik_hash=nik_hash).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Participation.objects.create(round_id=area.round_id, area=area, nik_hash=nik_hash, **defaults), True
+    except IntegrityError:
+        return Participation.objects.select_for_update().get(round_id=area.round_id, area=area, nik_hash=nik_hash), False
+
+
+def _ballot_store(*, area: Area, nik_hash: str, choices, blank: bool) -> Ballot:
+    key = selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
+    ballot = Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=key).first()
+    if ballot is None:
+        ballot = Ballot(round_id=area.round_id, area=area, voter_key=key)
+    ballot.choices = choices
+    ballot.blank = blank
+    ballot.cast_on = timezone.localdate()
+    ballot.full_clean(validate_unique=False, validate_constraints=False)
+    ballot.save()
+    return ballot
+
+
+@transaction.atomic
+def ballot_cast(*, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE) -> Ballot:
+    """Cast or change a resident's own ballot online. One ballot per voter per area, whatever the race."""
+    ok, reason = voter_eligibility(user=voter, area=area)
+    if not ok:
+        raise ValidationError(reason)
+    round_ = area.round
+    normalized = ballot_validate(
+        round=round_, area=area, choices=choices, blank=blank, costs=selectors.ballot_project_costs(area)
+    )
+    participation, _created = _participation_lock(
+        area=area,
+        nik_hash=voter.nik_hash,
+        defaults={
+            "user": voter, "channel": channel, "age_band": age_band(voter.birth_date), "gender": voter.gender,
+            "kecamatan_id": voter.kelurahan_id[:8] if voter.kelurahan_id else None,
+        },
+    )
+    if participation.channel != channel:
+        raise ValidationError(
+            _("Anda sudah memilih dengan surat suara kertas di forum warga untuk %(area)s; suara daring tidak dapat dicatat.")
+            % {"area": area.name}
+        )
+    if participation.user_id is None:
+        participation.user = voter
+        participation.save(update_fields=["user"])
+    return _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
+
+
+def can_enter_paper(moderator, area: Area) -> bool:
+    """A moderator enters paper ballots for areas that contain a kelurahan they moderate."""
+    from accounts.models import Role
+
+    if not (moderator and moderator.is_authenticated and moderator.role == Role.MODERATOR):
+        return False
+    if area.level == AreaLevel.KOTA:
+        return moderator.moderated_kelurahan.exists() or moderator.moderated_kecamatan.exists()
+    if area.level == AreaLevel.KECAMATAN:
+        return (
+            moderator.moderated_kecamatan.filter(pk=area.kecamatan_id).exists()
+            or moderator.moderated_kelurahan.filter(kecamatan_id=area.kecamatan_id).exists()
+        )
+    return moderator.moderated_kelurahan.filter(pk=area.kelurahan_id).exists()
+
+
+@transaction.atomic
+def paper_ballot_enter(*, moderator: User, nik: str, area: Area, choices, blank: bool = False) -> Ballot:
+    """Record a paper ballot from a forum for the resident with this NIK (registered or not)."""
+    round_ = area.round
+    if not can_enter_paper(moderator, area):
+        raise PermissionDenied(_("Anda bukan moderator wilayah ini."))
+    if not round_.allows(Feature.PAPER):
+        raise ValidationError(_("Surat suara kertas hanya dapat dicatat selama pemungutan suara."))
+    try:
+        info = parse_nik(nik)
+    except NikError:
+        raise ValidationError(_("NIK tidak valid. Periksa 16 digit pada KTP warga.")) from None
+    if info.age_on(timezone.localdate()) < VOTING_AGE:
+        raise ValidationError(_("Menurut NIK, warga ini belum berusia %(age)d tahun.") % {"age": VOTING_AGE})
+    hashed = make_nik_hash(info.nik)
+    resident = User.objects.filter(nik_hash=hashed).first()
+    if resident is not None and resident.kelurahan_id and not area.contains_kelurahan(resident.kelurahan_id):
+        raise ValidationError(_("Warga dengan NIK ini terdaftar di luar %(area)s.") % {"area": area.name})
+    normalized = ballot_validate(
+        round=round_, area=area, choices=choices, blank=blank, costs=selectors.ballot_project_costs(area)
+    )
+    kecamatan_id = None
+    if resident is not None and resident.kelurahan_id:
+        kecamatan_id = resident.kelurahan_id[:8]
+    elif area.level == AreaLevel.KELURAHAN:
+        kecamatan_id = area.kelurahan_id[:8]
+    elif area.level == AreaLevel.KECAMATAN:
+        kecamatan_id = area.kecamatan_id
+    participation, created = _participation_lock(
+        area=area,
+        nik_hash=hashed,
+        defaults={
+            "user": resident, "channel": Channel.PAPER, "entered_by": moderator,
+            "age_band": age_band(info.birth_date), "gender": info.gender, "kecamatan_id": kecamatan_id,
+        },
+    )
+    if not created:
+        if participation.channel == Channel.ONLINE:
+            raise ValidationError(_("Warga ini sudah memilih secara daring di %(area)s; surat suara kertas ditolak.") % {"area": area.name})
+        raise ValidationError(_("Surat suara kertas untuk NIK ini sudah dicatat di %(area)s.") % {"area": area.name})
+    ballot = _ballot_store(area=area, nik_hash=hashed, choices=normalized, blank=blank)
+    # The audit says a paper ballot was entered, never what it says.
+    audit_record(actor=moderator, action="paper_ballot_enter", target=participation, detail={"area": area.code})
+    return ballot
+
+
+# --- tallies ---------------------------------------------------------------------------------
+
+
+def area_ballots(*, round: Round, area: Area):
+    """All ballots of an area as the tally engine reads them, in one streamed query."""
+    from voting.tally import Ballots
+
+    kind = round.ballot_type
+    rows = (
+        Ballot.objects.filter(round=round, area=area)
+        .order_by()
+        .values_list("choices", flat=True)
+        .iterator(chunk_size=20000)
+    )
+    if kind == BallotType.CUMULATIVE:
+        items = [dict(c) if c else {} for c in rows]
+    else:
+        items = [tuple(c) for c in rows]
+    return Ballots(kind=kind, items=items, max_rank=round.max_choices if kind == BallotType.RANKED else None)
+
+
+def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
+    """Tally one area and keep the snapshot; the same ballots always give back the same snapshot."""
+    from voting.tally import Project, tally
+
+    costs = selectors.ballot_project_costs(area)
+    projects = [Project(pid, int(cost)) for pid, cost in sorted(costs.items())]
+    ballots = area_ballots(round=round, area=area)
+    kwargs = {"add1_stop": round.add1_stop} if rule == TallyRule.MES else {}
+    result = tally(rule=rule, budget=area.budget, projects=projects, ballots=ballots, **kwargs)
+    snapshot, _created = ResultSnapshot.objects.get_or_create(
+        round=round, area=area, rule=rule, input_hash=result.input_hash,
+        defaults={"result": result.to_dict(), "voters": ballots.voter_count},
+    )
+    return snapshot
+
+
+def tally_run_start(*, round: Round, rule: str, requested_by: User | None = None) -> TallyRun:
+    """Queue a tally on the worker (after commit); the admin watches the run's progress."""
+    from .tasks import tally_round
+
+    if rule not in TallyRule.values:
+        raise ValidationError(_("Aturan penghitungan tidak dikenal."))
+    if rule == TallyRule.BORDA and round.ballot_type != BallotType.RANKED:
+        raise ValidationError(_("Aturan Borda hanya untuk surat suara peringkat."))
+    run = TallyRun(round=round, rule=rule, requested_by=requested_by, areas_total=round.areas.count())
+    run.full_clean()
+    run.save()
+    transaction.on_commit(lambda: tally_round.delay(round.pk, rule, run.pk))
+    return run
+
+
+def tally_round_execute(*, round: Round, rule: str, run: TallyRun | None = None) -> list[ResultSnapshot]:
+    """Tally every area of a round. Each area commits on its own, so a retry redoes only what is missing."""
+    areas = list(round.areas.order_by("level", "code"))
+    if run is not None:
+        TallyRun.objects.filter(pk=run.pk).update(
+            status=TallyRun.Status.RUNNING, started_at=timezone.now(), areas_total=len(areas), areas_done=0, error=""
+        )
+    snapshots = []
+    try:
+        for done, area in enumerate(areas, start=1):
+            with transaction.atomic():
+                snapshots.append(area_tally(round=round, area=area, rule=rule))
+            if run is not None:
+                TallyRun.objects.filter(pk=run.pk).update(areas_done=done)
+    except Exception as error:
+        if run is not None:
+            TallyRun.objects.filter(pk=run.pk).update(status=TallyRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now())
+        raise
+    if run is not None:
+        TallyRun.objects.filter(pk=run.pk).update(
+            status=TallyRun.Status.DONE, finished_at=timezone.now(), snapshot_ids=[s.pk for s in snapshots]
+        )
+    return snapshots
+
+
+@transaction.atomic
+def snapshot_publish(*, snapshot: ResultSnapshot, actor: User | None) -> ResultSnapshot:
+    """Publish a snapshot (once) and tell the area's residents. The result itself never changes."""
+    if not snapshot.round.allows(Feature.PUBLISH):
+        raise ValidationError(_("Hasil hanya dapat diumumkan pada tahap hasil."))
+    updated = ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(
+        published_at=timezone.now(), published_by=actor
+    )
+    snapshot.refresh_from_db()
+    if updated:
+        audit_record(actor=actor, action="snapshot_publish", target=snapshot, detail={"rule": snapshot.rule})
+        area_id = snapshot.area_id
+        transaction.on_commit(lambda: _notify_results(area_id))
+    return snapshot
+
+
+def _notify_results(area_id: int) -> None:
+    area = Area.objects.select_related("round").get(pk=area_id)
+    _notify(
+        users=selectors.area_residents(area),
+        kind="results_published",
+        context={"round_name": area.round.name, "area_name": area.name},
+    )
+
+
+def voting_closing_remind(*, area: Area, closes_at: dt.datetime | None = None) -> int:
+    """Tell eligible residents of an area who have not voted yet that voting closes soon."""
+    voted = Participation.objects.filter(round_id=area.round_id, area=area, user__isnull=False).values("user_id")
+    users = selectors.area_residents(area).exclude(pk__in=voted).filter(nik_hash__isnull=False)
+    if area.round.requires_verified_residence:
+        users = users.filter(residence_verified_at__isnull=False)
+    cutoff = timezone.localdate().replace(year=timezone.localdate().year - VOTING_AGE)
+    users = users.filter(birth_date__lte=cutoff)
+    # A paper ballot is recorded by NIK hash, possibly before the account existed.
+    paper = Participation.objects.filter(round_id=area.round_id, area=area).values("nik_hash")
+    users = users.exclude(nik_hash__in=paper)
+    context = {"round_name": area.round.name, "area_name": area.name}
+    if closes_at is not None:
+        context["closes_at"] = closes_at.isoformat()
+    return _notify(users=users, kind="voting_closing", context=context)
+
+
+@transaction.atomic
+def voting_closing_remind_once(*, area: Area, closes_at: dt.datetime) -> int:
+    """The reminder for one area and closing time, sent once even if beat fires twice."""
+    from .models import ClosingReminder
+
+    reminder, created = ClosingReminder.objects.get_or_create(area=area, closes_at=closes_at)
+    if not created:
+        return 0
+    reminder.recipients = voting_closing_remind(area=area, closes_at=closes_at)
+    reminder.save(update_fields=["recipients"])
+    return reminder.recipients
+
+
+def _notify(*, users, kind: str, context: dict) -> int:
+    from notifications.services import notify_many
+
+    return notify_many(recipient_ids=users.values_list("pk", flat=True), kind=kind, context=context)

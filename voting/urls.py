@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "voting"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:round_slug>/wilayah/<int:area_id>/", views.ballot, name="ballot"),
+    path("<slug:round_slug>/wilayah/<int:area_id>/tersimpan/", views.done, name="done"),
+    path("<slug:round_slug>/wilayah/<int:area_id>/kertas/", views.paper, name="paper"),
+    path("<slug:round_slug>/rekapitulasi/", views.tally_overview, name="tally"),
+    path("<slug:round_slug>/rekapitulasi/mulai/", views.tally_start, name="tally_start"),
+    path("<slug:round_slug>/rekapitulasi/umumkan/<int:snapshot_id>/", views.snapshot_publish, name="publish"),
+]
