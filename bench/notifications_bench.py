@@ -1,0 +1,140 @@
+"""How long a city-wide fan-out takes with one Celery worker.
+
+    DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=postgres://... REDIS_URL=redis://... \
+        .venv/bin/python -m bench.notifications_bench [N]
+
+Creates N residents (bulk_create, default 100,000) in the database DATABASE_URL points at
+(migrating it first), starts one worker process (solo pool, concurrency 1) on the
+`notifications` queue, calls notify_many for all of them and waits until every email is
+sent and every inbox row exists. Emails go to a backend that builds the full MIME message
+and drops it, so the figure is everything but the SMTP round trip. The residents are
+deleted again at the end.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balikpapan_pb.settings.test")
+
+from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
+
+EMAIL_PREFIX = "bench-notif-"
+WORKER_SCRIPT = """
+import django
+django.setup()
+from django.conf import settings
+settings.EMAIL_BACKEND = "bench.notifications_bench.SerializingBackend"
+from balikpapan_pb.celery import app
+app.worker_main(["worker", "-Q", "notifications", "-P", "solo", "-c", "1", "--loglevel=WARNING",
+                 "-n", "bench-notifications@%h", "--without-heartbeat", "--without-gossip", "--without-mingle"])
+"""
+
+
+class SerializingBackend(BaseEmailBackend):
+    """Does all the work of sending except talking to a mail server."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            message.message().as_bytes()
+        return len(email_messages)
+
+
+def _create_residents(count: int) -> list[int]:
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    now = timezone.now()
+    ids: list[int] = []
+    for start in range(0, count, 5000):
+        users = User.objects.bulk_create(
+            User(email=f"{EMAIL_PREFIX}{i}@bench.local", full_name=f"Warga Bench {i}", email_verified_at=now,
+                 password="!", language="en" if i % 10 == 0 else "id")
+            for i in range(start, min(start + 5000, count))
+        )
+        ids.extend(user.pk for user in users)
+    return ids
+
+
+def _cleanup(*, batches_after: int | None = None) -> None:
+    from accounts.models import User
+    from notifications.models import FanoutBatch
+
+    User.objects.filter(email__startswith=EMAIL_PREFIX).delete()  # their notifications go with them
+    if batches_after is not None:
+        FanoutBatch.objects.filter(pk__gt=batches_after).delete()
+
+
+def run(count: int = 100_000) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from balikpapan_pb.celery import app
+    from notifications.kinds import Kind
+    from notifications.models import EmailStatus, FanoutBatch, Notification
+    from notifications.services import BATCH_SIZE, notify_many
+
+    call_command("migrate", verbosity=0)
+    _cleanup()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("notifications")
+
+    started = time.perf_counter()
+    ids = _create_residents(count)
+    create_seconds = time.perf_counter() - started
+
+    worker = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT], env=os.environ.copy())
+    try:
+        time.sleep(5)  # let the worker connect before the clock starts
+        first_batch = FanoutBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            queued = notify_many(
+                recipient_ids=ids, kind=Kind.VOTING_OPENED, url="/",
+                context={"round_name": "Anggaran Partisipatif 2027", "area_name": "Kota Balikpapan",
+                         "closes_at": "2027-03-15T16:00:00+00:00"},
+            )
+        call_seconds = time.perf_counter() - started
+
+        mine = Notification.objects.filter(batch_id__gt=first_batch)
+        rows_seconds = None
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:
+            if rows_seconds is None and not FanoutBatch.objects.filter(pk__gt=first_batch, done_at__isnull=True).exists():
+                rows_seconds = time.perf_counter() - started
+            if rows_seconds is not None and not mine.filter(email_status=EmailStatus.QUEUED).exists():
+                break
+            time.sleep(0.5)
+        total_seconds = time.perf_counter() - started
+        sent = mine.filter(email_status=EmailStatus.SENT).count()
+        rows = mine.count()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    batches = FanoutBatch.objects.filter(pk__gt=first_batch).count()
+    _cleanup(batches_after=first_batch)
+    return {
+        "recipients": queued,
+        "batch_size": BATCH_SIZE,
+        "batch_tasks": batches,
+        "create_users_seconds": round(create_seconds, 2),
+        "notify_many_call_seconds": round(call_seconds, 3),
+        "all_rows_written_seconds": round(rows_seconds or 0, 1),
+        "all_emails_sent_seconds": round(total_seconds, 1),
+        "inbox_rows": rows,
+        "emails_sent": sent,
+        "emails_per_second": round(sent / total_seconds, 1) if total_seconds else None,
+    }
+
+
+if __name__ == "__main__":
+    figures = run(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    width = max(len(key) for key in figures)
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
