@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -45,7 +46,7 @@ def tally(
         params["max_rank"] = scores.max_rank
     if rule == "mes":
         params["add1_stop"] = add1_stop
-    digest = input_hash(rule=rule, budget=budget, projects=projects, ballots=ballots, params=params)
+    digest = input_hash(rule=rule, budget=budget, projects=projects, scores=scores, kind=ballots.kind, params=params)
     if rule == "mes":
         return _tally_mes(budget, projects, ballots, scores, add1_stop, params, digest)
     return _tally_greedy(rule, budget, projects, ballots.kind, scores, params, digest, len(ballots.items))
@@ -105,9 +106,10 @@ def _tally_mes(
     index = {p.id: j for j, p in enumerate(projects)}
     # MES reads every ballot as approval: ranked ballots approve what they list, cumulative
     # ballots what they give points to (Ballots.approval_sets).
-    profile = MesProfile.build(
-        [p.cost for p in projects], [[index[pid] for pid in s] for s in ballots.approval_sets()]
-    )
+    groups: Counter[tuple[int, ...]] = Counter()
+    for ballot, count in scores.ballots.items():
+        groups[tuple(sorted(index[pid] for pid in _approved(ballot, ballots.kind)))] += count
+    profile = MesProfile.from_groups([p.cost for p in projects], groups)
     outcome = method_of_equal_shares(
         profile,
         budget,
@@ -129,6 +131,11 @@ def _tally_mes(
     )
     return _result("mes", budget, selected, selected + by_support, scores, lines, digest, profile.voters, params,
                    votes={p.id: profile.approval_count[index[p.id]] for p in projects})
+
+
+def _approved(ballot: tuple, kind: str) -> tuple[str, ...]:
+    # Canonical cumulative ballots are (id, points) pairs with zero points already dropped.
+    return tuple(pid for pid, _ in ballot) if kind == "cumulative" else ballot
 
 
 def _mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcome: MesOutcome) -> tuple[bool, str, str]:

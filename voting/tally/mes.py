@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -49,16 +49,23 @@ class MesProfile:
 
     @classmethod
     def build(cls, costs: Sequence[int], approval_sets: Sequence[Sequence[int]]) -> MesProfile:
-        groups = Counter(tuple(sorted(set(s))) for s in approval_sets if s)
-        keys = sorted(groups)  # sorted so that the grouping never depends on voter order
+        """From one approval set (project indices) per voter; empty sets are blank ballots."""
+        groups = Counter(tuple(sorted(set(s))) for s in approval_sets)
+        return cls.from_groups(costs, groups)
+
+    @classmethod
+    def from_groups(cls, costs: Sequence[int], groups: Mapping[tuple[int, ...], int]) -> MesProfile:
+        """From distinct approval sets (sorted project indices) and how many voters cast each."""
+        voters = sum(groups.values())
+        keys = sorted(k for k in groups if k)  # sorted so that the result never depends on voter order
         project_count = len(costs)
         approvals = np.zeros((len(keys), project_count), dtype=bool)
-        for g, key in enumerate(keys):
-            approvals[g, list(key)] = True
+        rows = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+        approvals[rows, np.fromiter((j for k in keys for j in k), dtype=np.int64, count=len(rows))] = True
         mult = np.array([groups[k] for k in keys], dtype=np.int64)
         supporters_of = tuple(np.flatnonzero(approvals[:, j]) for j in range(project_count))
         approval_count = tuple(int(mult[s].sum()) for s in supporters_of)
-        return cls(tuple(int(c) for c in costs), len(approval_sets), mult, approvals, supporters_of, approval_count)
+        return cls(tuple(int(c) for c in costs), voters, mult, approvals, supporters_of, approval_count)
 
 
 @dataclass
@@ -82,10 +89,22 @@ class MesOutcome:
     runs: int
 
 
-class _Runner:
-    """State of one MES run. Float budgets for speed, exact prices for decisions."""
+class _TooCloseToCall(Exception):
+    """A float comparison fell inside the band: this run must be redone with exact decisions."""
 
-    def __init__(self, profile: MesProfile, voter_budget: Fraction, tie_key: Callable[[int], tuple]) -> None:
+
+class _Runner:
+    """State of one MES run. Float budgets for speed, exact prices for decisions.
+
+    With ``exact=False`` the run trusts floats and gives up (raises _TooCloseToCall) at the
+    first comparison inside the band; when it does not give up, every decision it took was
+    separated by far more than float error, so its outcome is the exact one.
+    """
+
+    def __init__(
+        self, profile: MesProfile, voter_budget: Fraction, tie_key: Callable[[int], tuple], exact: bool = True
+    ) -> None:
+        self.exact = exact
         self.p = profile
         self.b0 = voter_budget
         self.tie_key = tie_key
@@ -110,8 +129,10 @@ class _Runner:
     def _exact_budget_levels(self, groups: np.ndarray) -> list[tuple[Fraction, int]]:
         """(exact budget, voters) for these live groups, merged by budget and sorted ascending."""
         sel = self.run.selected
+        if not len(groups):
+            return []
         if not sel:
-            return [(self.b0, int(self.p.mult[groups].sum()))] if len(groups) else []
+            return [(self.b0, int(self.p.mult[groups].sum()))]
         paid = self.p.approvals[np.ix_(groups, sel)]
         patterns, inverse = np.unique(paid, axis=0, return_inverse=True)
         voters = np.bincount(inverse.ravel(), weights=self.p.mult[groups], minlength=len(patterns))
@@ -159,20 +180,33 @@ class _Runner:
     # --- float search ---------------------------------------------------------------------
 
     def float_price(self, j: int) -> tuple[float, float]:
-        """(rho, supporters' total budget) in floats."""
+        """(rho, supporters' total budget) in floats.
+
+        Solves sum(mult * min(budget, rho)) == cost by the poor/rich fixed point: start as if
+        everyone paid the same, let those who cannot pay that much pay all they have, spread
+        the rest over the others, repeat. rho only grows, and it stops within a few rounds
+        because each round moves a whole budget level into the poor; no sort needed.
+        """
         sup = self.p.supporters_of[j]
         budget = self.budget[sup]
         mult = self.mult_f[sup]
-        order = np.argsort(budget, kind="stable")
-        budget, mult = budget[order], mult[order]
-        paid_before = np.concatenate(([0.0], np.cumsum(budget * mult)[:-1]))
-        voters_from = mult[::-1].cumsum()[::-1]
-        factor = (self.p.costs[j] - paid_before) / voters_from
-        can_pay = factor <= budget
-        total = float(budget @ mult)
-        if not can_pay.any():
+        weighted = budget * mult
+        total = float(weighted.sum())
+        cost = self.p.costs[j]
+        if total < cost:
             return math.inf, total
-        return float(factor[int(np.argmax(can_pay))]), total
+        rho = cost / float(mult.sum())
+        poor_count = -1
+        while True:
+            poor = budget < rho
+            count = int(np.count_nonzero(poor))
+            if count == poor_count:
+                return rho, total
+            poor_count = count
+            rich_voters = float(mult[~poor].sum())
+            if rich_voters == 0:
+                return float(budget.max()), total  # everyone pays all: only when total == cost
+            rho = (cost - float(weighted[poor].sum())) / rich_voters
 
     # --- the rule ---------------------------------------------------------------------------
 
@@ -191,7 +225,7 @@ class _Runner:
                     break
                 rho_f, total = self.float_price(j)
                 cost = p.costs[j]
-                if total < cost * (1 - _BAND) or (total <= cost * (1 + _BAND) and not self._exact_affordable(j)):
+                if total < cost * (1 - _BAND) or (total <= cost * (1 + _BAND) and not self._affordable(j)):
                     remaining.remove(j)  # its supporters can no longer pay for it, and never will
                     continue
                 alpha = rho_f / cost
@@ -207,8 +241,17 @@ class _Runner:
         self.run.leftover = self.budget
         return self.run
 
+    def _affordable(self, j: int) -> bool:
+        if not self.exact:
+            raise _TooCloseToCall
+        return self._exact_affordable(j)
+
     def _break_tie(self, close: list[tuple[int, float]]) -> tuple[int, Fraction]:
         """Among projects whose float factors are too close to call, the exact lowest, then the tie key."""
+        if not self.exact:
+            if len(close) > 1:
+                raise _TooCloseToCall
+            return close[0][0], Fraction(close[0][1])
         exact = [(j, self.exact_price(j, rho_f)) for j, rho_f in close]
         if len(exact) == 1:
             return exact[0]
@@ -223,6 +266,8 @@ class _Runner:
         rho_f = float(rho)
         pays_all = live & (budget < rho_f - self.band)
         unsure = np.flatnonzero(live & (np.abs(budget - rho_f) <= self.band))
+        if len(unsure) and not self.exact:
+            raise _TooCloseToCall
         if len(unsure):
             # A group whose budget equals the price exactly ends with exactly nothing.
             for g in unsure:
@@ -236,8 +281,16 @@ class _Runner:
         self.run.price[j] = rho
 
 
-def mes_once(profile: MesProfile, budget: int, voter_budget: Fraction, tie_key: Callable[[int], tuple]) -> MesRun:
-    return _Runner(profile, voter_budget, tie_key).select()
+def mes_once(
+    profile: MesProfile, budget: int, voter_budget: Fraction, tie_key: Callable[[int], tuple], exact: bool = True
+) -> MesRun:
+    """One MES run. ``exact=False`` returns the same selection, faster, but with float prices."""
+    if not exact:
+        try:
+            return _Runner(profile, voter_budget, tie_key, exact=False).select()
+        except _TooCloseToCall:
+            pass
+    return _Runner(profile, voter_budget, tie_key, exact=True).select()
 
 
 def method_of_equal_shares(
@@ -260,9 +313,9 @@ def method_of_equal_shares(
         empty = MesRun(voter_budget=Fraction(0), leftover=np.zeros(0))
         return MesOutcome(final=empty, first=empty, increments=0, runs=0)
     fair_share = Fraction(budget, profile.voters)
-    first = mes_once(profile, budget, fair_share, tie_key)
+    first = mes_once(profile, budget, fair_share, tie_key, exact=False)
     if not add1:
-        return MesOutcome(final=first, first=first, increments=0, runs=1)
+        return _exactly(profile, budget, tie_key, MesOutcome(final=first, first=first, increments=0, runs=1))
     candidates = [j for j, c in enumerate(profile.costs) if c > 0 and profile.approval_count[j] > 0]
     previous: MesRun | None = None
     current, increments, runs = first, 0, 1
@@ -270,13 +323,21 @@ def method_of_equal_shares(
         spent = current.cost(profile.costs)
         if spent > budget:
             assert previous is not None  # the fair share can never overspend
-            return MesOutcome(final=previous, first=first, increments=increments - 1, runs=runs)
+            return _exactly(profile, budget, tie_key, MesOutcome(previous, first, increments - 1, runs))
         chosen = set(current.selected)
         left = [j for j in candidates if j not in chosen]
         exhaustive = all(spent + profile.costs[j] > budget for j in left)
         if not left or (exhaustive and add1_stop == "exhaustive"):
-            return MesOutcome(final=current, first=first, increments=increments, runs=runs)
+            return _exactly(profile, budget, tie_key, MesOutcome(current, first, increments, runs))
         previous = current
         increments += 1
-        current = mes_once(profile, budget, fair_share + increments, tie_key)
+        current = mes_once(profile, budget, fair_share + increments, tie_key, exact=False)
         runs += 1
+
+
+def _exactly(profile: MesProfile, budget: int, tie_key: Callable[[int], tuple], outcome: MesOutcome) -> MesOutcome:
+    """Redo the returned run with exact prices, so that what is reported is exact too."""
+    final = mes_once(profile, budget, outcome.final.voter_budget, tie_key, exact=True)
+    if final.selected != outcome.final.selected:
+        raise ArithmeticError("float and exact runs of MES disagree")  # cannot happen: see _TooCloseToCall
+    return MesOutcome(final=final, first=outcome.first, increments=outcome.increments, runs=outcome.runs)
