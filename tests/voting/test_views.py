@@ -1,0 +1,143 @@
+"""The ballot pages as a resident uses them, without JavaScript: pick, confirm, receipt, change."""
+
+import pytest
+from django.urls import reverse
+
+from proposals.models import Proposal, Status
+from rounds.models import BallotType, Phase
+from voting.models import Ballot
+
+from .conftest import make_round, project_ids
+
+pytestmark = pytest.mark.django_db
+
+
+def ballot_url(area):
+    return reverse("voting:ballot", args=[area.round.slug, area.pk])
+
+
+def test_knapsack_vote_confirm_and_change(client, resident, kel_area):
+    client.force_login(resident)
+    ids = project_ids(kel_area)
+    page = client.get(ballot_url(kel_area))
+    assert page.status_code == 200 and b"budget-bar" in page.content
+    confirm = client.post(ballot_url(kel_area), {"project": [ids[0], ids[1]]})
+    assert confirm.status_code == 200 and "Periksa pilihan Anda" in confirm.content.decode()
+    assert Ballot.objects.count() == 0  # nothing stored before the confirmation
+    done = client.post(ballot_url(kel_area), {"project": [ids[0], ids[1]], "confirm": "1"}, follow=True)
+    text = done.content.decode()
+    ballot = Ballot.objects.get()
+    assert "Suara Anda tersimpan" in text and ballot.receipt_code in text
+    # back on the ballot, the current choices are marked; changing keeps one ballot
+    again = client.get(ballot_url(kel_area)).content.decode()
+    assert f'value="{ids[0]}" id="p-{ids[0]}" checked' in again and ballot.receipt_code in again
+    client.post(ballot_url(kel_area), {"project": [ids[2]], "confirm": "1"})
+    assert Ballot.objects.get().choices == [ids[2]]
+
+
+def test_over_budget_post_gets_a_message_not_a_500(client, resident, kel_area):
+    client.force_login(resident)
+    response = client.post(ballot_url(kel_area), {"project": project_ids(kel_area), "confirm": "1"})
+    assert response.status_code == 400 and "melebihi pagu" in response.content.decode()
+    assert Ballot.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"project": ["' OR 1=1"]}, {"project": ["9" * 40]}, {"rank_x": "1"}, {"blank": "1", "project": ["1"]}],
+)
+def test_tampered_posts_are_refused_cleanly(client, resident, kel_area, data):
+    client.force_login(resident)
+    response = client.post(ballot_url(kel_area), {**data, "confirm": "1"})
+    assert response.status_code == 400 and b"alert-danger" in response.content
+
+
+def test_ranked_form_duplicate_rank_message(client, resident):
+    round_ = make_round(ballot_type=BallotType.RANKED, max_choices=3)
+    area = round_.test_areas["kel"]
+    client.force_login(resident)
+    ids = project_ids(area)
+    response = client.post(ballot_url(area), {f"rank_{ids[0]}": "1", f"rank_{ids[1]}": "1"})
+    assert response.status_code == 400 and "Peringkat 1 diberikan pada lebih dari satu proyek" in response.content.decode()
+    response = client.post(ballot_url(area), {f"rank_{ids[0]}": "2", f"rank_{ids[1]}": "1", "confirm": "1"}, follow=True)
+    assert Ballot.objects.get().choices == [ids[1], ids[0]]
+
+
+def test_cumulative_form(client, resident):
+    round_ = make_round(ballot_type=BallotType.CUMULATIVE, points=5)
+    area = round_.test_areas["kel"]
+    client.force_login(resident)
+    ids = project_ids(area)
+    bad = client.post(ballot_url(area), {f"points_{ids[0]}": "abc"})
+    assert bad.status_code == 400 and "bilangan bulat" in bad.content.decode()
+    client.post(ballot_url(area), {f"points_{ids[0]}": "3", f"points_{ids[1]}": "2", "confirm": "1"})
+    assert Ballot.objects.get().choices == {ids[0]: 3, ids[1]: 2}
+
+
+def test_ballot_page_query_count_does_not_grow(client, resident, kel_area, django_assert_num_queries):
+    client.force_login(resident)
+    client.get(ballot_url(kel_area))  # warm the session
+    with django_assert_num_queries(6):
+        client.get(ballot_url(kel_area))
+    for n in range(20):
+        Proposal.objects.create(
+            round=kel_area.round, area=kel_area, category_id=Proposal.objects.first().category_id,
+            title=f"Tambahan {n}", description="x", estimated_cost=1_000_000, status=Status.FEASIBLE,
+        )
+    with django_assert_num_queries(6):
+        response = client.get(ballot_url(kel_area))
+    assert len(response.content) < 100_000
+
+
+def test_ineligible_resident_sees_why_with_403(client, voting_round, resident):
+    client.force_login(resident)
+    response = client.get(ballot_url(voting_round.test_areas["other"]))
+    assert response.status_code == 403 and "tidak terdaftar sebagai warga" in response.content.decode()
+
+
+def test_anonymous_goes_to_login_and_bad_ids_are_404(client, resident, kel_area):
+    assert client.get(ballot_url(kel_area)).status_code == 302
+    client.force_login(resident)
+    assert client.get(reverse("voting:ballot", args=[kel_area.round.slug, 999999])).status_code == 404
+    assert client.get(reverse("voting:ballot", args=["tidak-ada", kel_area.pk])).status_code == 404
+
+
+def test_index_lists_the_residents_areas(client, resident, voting_round):
+    client.force_login(resident)
+    text = client.get(reverse("voting:index")).content.decode()
+    for key in ("kel", "kec", "kota"):
+        assert ballot_url(voting_round.test_areas[key]) in text
+    assert ballot_url(voting_round.test_areas["other"]) not in text
+
+
+def test_paper_ballot_page(client, moderator, resident, kel_area, voting_round):
+    from tests.factories import make_nik
+
+    url = reverse("voting:paper", args=[voting_round.slug, kel_area.pk])
+    client.force_login(resident)
+    assert client.get(url).status_code == 403
+    client.force_login(moderator)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("voting:paper", args=[voting_round.slug, voting_round.test_areas["other"].pk])).status_code == 403
+    ids = project_ids(kel_area)
+    response = client.post(url, {"nik": make_nik(), "project": [ids[0]]}, follow=True)
+    assert "Surat suara kertas tercatat" in response.content.decode()
+    bad = client.post(url, {"nik": "12345", "project": [ids[0]]})
+    assert bad.status_code == 400 and "NIK tidak valid" in bad.content.decode()
+
+
+def test_tally_pages_permissions(client, resident, admin_user, council_user, voting_round):
+    url = reverse("voting:tally", args=[voting_round.slug])
+    start = reverse("voting:tally_start", args=[voting_round.slug])
+    client.force_login(resident)
+    assert client.get(url).status_code == 403
+    client.force_login(council_user)
+    assert client.get(url).status_code == 200
+    assert client.post(start, {"rule": "greedy"}).status_code == 403
+    client.force_login(admin_user)
+    # voting phase: no tally yet
+    assert client.post(start, {"rule": "greedy"}).status_code == 403
+    voting_round.phase = Phase.TALLYING
+    voting_round.save()
+    assert client.get(url).status_code == 200
+    assert client.get(start).status_code == 405
