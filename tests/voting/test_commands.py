@@ -1,0 +1,99 @@
+"""import_pabulib -> tally -> export_pabulib against the official results of real cities."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from voting.tally import parse_pabulib
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+if not DATA.is_dir():
+    DATA = Path("/work/shared/data/pabulib")
+
+pytestmark = pytest.mark.django_db
+
+
+def official(name: str) -> set[str]:
+    instance = parse_pabulib(DATA / name)
+    return {pid for pid, row in instance.projects.items() if row.get("selected", "0").strip() == "1"}
+
+
+def run(name: str, rule: str, tmp_path, *flags) -> tuple[str, dict]:
+    out = StringIO()
+    call_command("import_pabulib", str(DATA / name), *flags, stdout=out)
+    slug = out.getvalue().strip()
+    target = tmp_path / f"{slug}.json"
+    call_command("tally", slug, "--rule", rule, "--sync", "--json", str(target), stderr=StringIO())
+    return slug, json.loads(target.read_text())
+
+
+def test_swiecie_mes_reproduces_the_official_winners_in_the_spec_shape(tmp_path):
+    slug, data = run("Poland_Swiecie_2023.pb", "mes", tmp_path)
+    assert set(data) == {"round", "rule", "areas"} and data["round"] == slug and data["rule"] == "mes"
+    (area,) = data["areas"]
+    assert set(area) == {"area", "budget", "selected", "projects"}
+    assert area["budget"] == 1_070_000 and isinstance(area["budget"], int)
+    for project in area["projects"]:
+        assert set(project) == {"id", "cost", "votes", "selected"}
+        assert isinstance(project["id"], str) and isinstance(project["cost"], int) and isinstance(project["selected"], bool)
+    assert set(area["selected"]) == official("Poland_Swiecie_2023.pb")
+    assert {p["id"] for p in area["projects"] if p["selected"]} == set(area["selected"])
+
+
+def test_round_slug_option_and_printed_slug(tmp_path):
+    out = StringIO()
+    call_command("import_pabulib", str(DATA / "tiny_example.pb"), "--round", "contoh-kecil", stdout=out)
+    assert out.getvalue().strip() == "contoh-kecil"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Poland_Warszawa_2017_Brodno.pb", "Poland_Krakow_2019_Bienczyce.pb", "Poland_Czestochowa_2024_Bleszno.pb"],
+)
+def test_greedy_official_results(name, tmp_path):
+    _slug, data = run(name, "greedy", tmp_path)
+    assert set(data["areas"][0]["selected"]) == official(name)
+
+
+def test_wieliczka_mes_with_add1_until_infeasible(tmp_path):
+    from rounds.models import Round
+
+    slug, data = run("Poland_Wieliczka_2023_Green_Budget.pb", "mes", tmp_path)
+    assert Round.objects.get(slug=slug).add1_stop == "infeasible"
+    assert set(data["areas"][0]["selected"]) == official("Poland_Wieliczka_2023_Green_Budget.pb")
+
+
+def test_export_parses_with_pabutools_and_recounts_to_the_same_winners(tmp_path):
+    from pabutools.election import Cost_Sat
+    from pabutools.election import parse_pabulib as pabutools_parse
+    from pabutools.rules import method_of_equal_shares
+
+    from voting.models import Ballot
+
+    slug, data = run("Poland_Swiecie_2023.pb", "mes", tmp_path)
+    target = tmp_path / "export.pb"
+    call_command("export_pabulib", slug, str(target), stderr=StringIO())
+    text = target.read_text()
+    instance, profile = pabutools_parse(str(target))
+    assert len(profile) == Ballot.objects.filter(round__slug=slug).count()
+    codes = set(Ballot.objects.filter(round__slug=slug).values_list("receipt_code", flat=True))
+    ours = parse_pabulib(target)
+    assert set(ours.votes) == codes  # voter ids are receipt codes, nothing else
+    assert text.split("VOTES\n", 1)[1].splitlines()[0] == "voter_id;vote"  # no personal column
+    winners = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
+    assert {p.name for p in winners} == set(data["areas"][0]["selected"])
+
+
+def test_export_of_a_round_with_several_areas_needs_an_area(tmp_path):
+    from django.core.management.base import CommandError
+
+    from .conftest import make_round
+
+    round_ = make_round()
+    with pytest.raises(CommandError, match="--area"):
+        call_command("export_pabulib", round_.slug, str(tmp_path / "x.pb"))
+    call_command("export_pabulib", round_.slug, str(tmp_path / "x.pb"), "--area", round_.test_areas["kel"].code, stderr=StringIO())
+    assert "PROJECTS" in (tmp_path / "x.pb").read_text()
