@@ -33,7 +33,10 @@ class Command(BaseCommand):
 
     def _steps(self):
         # Later apps append their seeding here, lowest app first.
-        return []
+        from voting.demo import seed as voting_seed
+
+        # voting needs the rounds and proposals seeded before it (ap-2026 in its results phase).
+        return [voting_seed]
 
     def _print_accounts(self):
         self.stdout.write(self.style.SUCCESS("Demo accounts (password: %s):" % DEMO_PASSWORD))
