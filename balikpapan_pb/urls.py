@@ -20,6 +20,8 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("kebijakan-privasi/", views.privacy, name="privacy"),
     path("akun/", include("accounts.urls")),
+    path("putaran/", include("rounds.urls")),
+    path("usulan/", include("proposals.urls")),
     path("pilih/", include("voting.urls")),
     path("notifikasi/", include("notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

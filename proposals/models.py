@@ -95,6 +95,9 @@ class ProposalPhoto(models.Model):
     class Meta:
         ordering = ["order", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id} #{self.order}"
+
 
 class StatusChange(models.Model):
     """The public status history of a proposal, with every reason given."""
@@ -109,6 +112,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.from_status} -> {self.to_status}"
+
 
 class Support(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
@@ -118,6 +124,9 @@ class Support(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="one_support_per_user")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.proposal_id}"
+
 
 class Follow(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
@@ -126,6 +135,9 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="one_follow_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.proposal_id}"
 
 
 class Comment(models.Model):
@@ -137,6 +149,9 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.proposal_id}"
 
 
 class Flag(models.Model):
@@ -158,6 +173,9 @@ class Flag(models.Model):
             models.UniqueConstraint(fields=["comment", "user"], condition=Q(proposal__isnull=True), name="one_flag_per_comment"),
         ]
 
+    def __str__(self) -> str:
+        return f"flag by {self.user_id} on {self.proposal_id or self.comment_id}"
+
 
 class ProgressUpdate(models.Model):
     """Implementation tracking of a funded project, posted by verifikator staff."""
@@ -177,3 +195,6 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(condition=Q(percent__lte=100), name="percent_at_most_100"),
             models.CheckConstraint(condition=Q(spent__gte=0), name="spent_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.percent}%"

@@ -181,6 +181,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-sweep": {"task": "notifications.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "rounds-switch-phases": {"task": "rounds.tasks.switch_phases", "schedule": 60.0, "options": {"expires": 55}},
 }
 # voting: tally rounds whose voting has ended; remind non-voters 24 hours before voting closes.
 CELERY_BEAT_SCHEDULE["voting-tally-closed-rounds"] = {"task": "voting.tasks.tally_closed_rounds", "schedule": 300.0}

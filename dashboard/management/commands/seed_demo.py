@@ -33,10 +33,11 @@ class Command(BaseCommand):
 
     def _steps(self):
         # Later apps append their seeding here, lowest app first.
+        from proposals.demo import seed as proposals_seed
         from voting.demo import seed as voting_seed
 
         # voting needs the rounds and proposals seeded before it (ap-2026 in its results phase).
-        return [voting_seed]
+        return [proposals_seed, voting_seed]
 
     def _print_accounts(self):
         self.stdout.write(self.style.SUCCESS("Demo accounts (password: %s):" % DEMO_PASSWORD))

@@ -1,0 +1,147 @@
+"""Reads of proposals. Every list is one annotated queryset, so a page costs a fixed number of queries."""
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import Role, User
+from rounds.models import Area, AreaLevel, Round
+from rounds.phases import PHASE_ORDER, Feature, allows
+
+from .models import BALLOT_STATUSES, Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
+from .predicates import MODERATION_STATUSES, VALUATION_STATUSES
+
+SORTS = {"terbaru": ("-created_at", "-pk"), "dukungan": ("-support_count", "-created_at", "-pk")}
+
+
+def public_q() -> Q:
+    """What anyone may see: not drafts, not hidden, and in pre-moderated rounds not waiting for LPM."""
+    always = [s for s in Status.values if s not in {Status.DRAFT, Status.HIDDEN, Status.SUBMITTED, Status.NEEDS_CHANGES}]
+    return Q(status__in=always) | Q(status=Status.SUBMITTED, round__premoderation=False)
+
+
+def _with_counts(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    supports = Support.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
+    comments = Comment.objects.filter(proposal=OuterRef("pk"), hidden=False).order_by().values("proposal")
+    return queryset.annotate(
+        support_count=Coalesce(Subquery(supports.annotate(n=Count("pk")).values("n")[:1]), 0),
+        comment_count=Coalesce(Subquery(comments.annotate(n=Count("pk")).values("n")[:1]), 0),
+        cost_value=Coalesce(F("final_cost"), F("estimated_cost")),
+    )
+
+
+def _search(queryset: QuerySet[Proposal], text: str) -> QuerySet[Proposal]:
+    text = text.strip()[:200]
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        vector = SearchVector("title", weight="A", config="simple") + SearchVector("description", weight="B", config="simple") \
+            + SearchVector("address", weight="C", config="simple")
+        query = SearchQuery(text, config="simple", search_type="websearch")
+        return queryset.annotate(search=vector).filter(search=query)
+    return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text))
+
+
+def _thumbs() -> Prefetch:
+    return Prefetch("photos", queryset=ProposalPhoto.objects.order_by("order", "pk"), to_attr="photo_list")
+
+
+def proposal_list(*, round_: Round | None = None, area_id: int | None = None, category: str | None = None,
+                  status: str | None = None, q: str = "", sort: str = "terbaru") -> QuerySet[Proposal]:
+    """Public proposals, filtered and sorted, with support and comment counts and photos prefetched."""
+    queryset = Proposal.objects.filter(public_q()).select_related("area", "category", "round")
+    if round_ is not None:
+        queryset = queryset.filter(round=round_)
+    if area_id:
+        queryset = queryset.filter(area_id=area_id)
+    if category:
+        queryset = queryset.filter(category_id=category)
+    if status:
+        queryset = queryset.filter(status=status)
+    queryset = _search(queryset, q)
+    return _with_counts(queryset).order_by(*SORTS.get(sort, SORTS["terbaru"])).prefetch_related(_thumbs())
+
+
+def proposals_of_user(*, user: User) -> QuerySet[Proposal]:
+    return _with_counts(Proposal.objects.filter(proposer=user).select_related("area", "category", "round")) \
+        .order_by("-created_at").prefetch_related(_thumbs())
+
+
+def proposal_detail(*, pk: int, user: User | None = None) -> Proposal:
+    """One proposal with everything its page shows. Raises Proposal.DoesNotExist."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    queryset = _with_counts(Proposal.objects.select_related(
+        "area", "category", "round", "proposer", "merged_into", "area__kelurahan__kecamatan"))
+    queryset = queryset.annotate(
+        supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user_id=user_id)) if user_id
+        else Value(False, output_field=BooleanField()),
+        followed=Exists(Follow.objects.filter(proposal=OuterRef("pk"), user_id=user_id)) if user_id
+        else Value(False, output_field=BooleanField()),
+    )
+    return queryset.prefetch_related(
+        _thumbs(),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor").order_by("created_at", "pk"),
+                 to_attr="history"),
+        Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
+                 to_attr="comment_list"),
+    ).get(pk=pk)
+
+
+def _moderation_scope(user: User) -> Q:
+    if user.is_superuser or user.role == Role.ADMIN:
+        return Q()
+    kelurahan = list(user.moderated_kelurahan.values_list("pk", flat=True))
+    kecamatan = list(user.moderated_kecamatan.values_list("pk", flat=True))
+    return Q(area__level=AreaLevel.KELURAHAN, area__kelurahan_id__in=kelurahan) | Q(
+        area__level=AreaLevel.KECAMATAN, area__kecamatan_id__in=kecamatan)
+
+
+def moderation_queue(*, user: User, status: str | None = None) -> QuerySet[Proposal]:
+    """What an LPM officer must look at in their own kelurahan (or kecamatan): submitted and revised
+    proposals first, then what was hidden by flags, then approved ones still open to moderation."""
+    # Moderation proper happens while the phase allows it; flagged content waits in every phase.
+    open_phases = [phase for phase in PHASE_ORDER if allows(phase, Feature.MODERATE)]
+    queryset = Proposal.objects.filter(_moderation_scope(user)).filter(
+        Q(round__phase__in=open_phases) | Q(status=Status.HIDDEN))
+    statuses = [status] if status in MODERATION_STATUSES else list(MODERATION_STATUSES)
+    queryset = queryset.filter(status__in=statuses).select_related("area", "category", "round", "proposer")
+    flags = Flag.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
+    queryset = _with_counts(queryset).annotate(
+        flag_count=Coalesce(Subquery(flags.annotate(n=Count("pk")).values("n")[:1]), 0))
+    return queryset.order_by("status", "submitted_at", "pk")
+
+
+def merge_candidates(*, proposal: Proposal) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(round_id=proposal.round_id, area_id=proposal.area_id).exclude(pk=proposal.pk) \
+        .exclude(status__in=[Status.MERGED, Status.REJECTED, Status.HIDDEN, Status.DRAFT]).order_by("title")
+
+
+def valuation_queue(*, user: User, status: str | None = None) -> QuerySet[Proposal]:
+    queryset = Proposal.objects.all()
+    if not (user.is_superuser or user.role == Role.ADMIN):
+        queryset = queryset.filter(category__verifikators=user, round__phase="review")
+    statuses = [status] if status in VALUATION_STATUSES else list(VALUATION_STATUSES)
+    return _with_counts(queryset.filter(status__in=statuses).select_related("area", "category", "round")) \
+        .order_by("-support_count", "pk")
+
+
+def ballot_projects(area: Area) -> QuerySet[Proposal]:
+    """The projects on the ballot of an area: feasible (and, later, their outcomes) with a final
+    cost that fits the area's budget, cheapest first among equals."""
+    return (
+        Proposal.objects.filter(area=area, status__in=BALLOT_STATUSES)
+        .annotate(cost_value=Coalesce(F("final_cost"), F("estimated_cost")))
+        .filter(cost_value__lte=area.budget)
+        .select_related("category")
+        .order_by("category__order", "cost_value", "pk")
+    )
+
+
+def list_filter_choices(*, round_: Round | None) -> dict:
+    areas = Area.objects.filter(round=round_).order_by("level", "name") if round_ else Area.objects.none()
+    return {"areas": list(areas.values_list("pk", "name", "level"))}
+
+
+def rounds_with_proposals() -> QuerySet[Round]:
+    return Round.objects.exclude(phase="draft").order_by("-year", "name")

@@ -1,0 +1,333 @@
+"""Writes of proposals: submission, supports, comments, flags, moderation and valuation.
+
+Every status change goes through `_transition`: it locks the row, checks the status it starts
+from (so two moderators acting at once leave one consistent status), writes the public
+StatusChange, the audit log, and the notification for the proposer.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit_record
+from accounts.models import User
+from notifications.services import notify
+from rounds.models import Area, Category, Round
+
+from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, ProcessedPhoto
+from .models import Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
+
+
+class TransitionError(Exception):
+    """The proposal is no longer in a status this action starts from (someone acted first)."""
+
+    def __init__(self, proposal: Proposal, allowed: Iterable[str]):
+        self.proposal = proposal
+        self.allowed = list(allowed)
+        super().__init__(f"proposal {proposal.pk} is {proposal.status}, expected one of {self.allowed}")
+
+
+REASON_REQUIRED = _("Alasan wajib diisi.")
+MESSAGE_REQUIRED = _("Pesan untuk pengusul wajib diisi.")
+
+
+def _status_label(status: str) -> str:
+    with translation.override("id"):
+        return str(Status(status).label)
+
+
+def _notify_status(proposal: Proposal, reason: str) -> None:
+    if proposal.proposer_id is None:
+        return
+    notify(
+        recipient=proposal.proposer, kind="proposal_status",
+        context={"title": proposal.title, "status_label": _status_label(proposal.status), "reason": reason,
+                 "status": proposal.status},
+        url=proposal.get_absolute_url(),
+    )
+
+
+def _transition(*, proposal: Proposal, allowed_from: Iterable[str], to_status: str, actor: User | None,
+                reason: str = "", action: str, extra: dict | None = None, notify_proposer: bool = True,
+                changes: dict | None = None) -> Proposal:
+    """Moves a locked proposal from one of `allowed_from` to `to_status`. Call inside transaction.atomic."""
+    locked = Proposal.objects.select_for_update().select_related("proposer", "round").get(pk=proposal.pk)
+    allowed = set(allowed_from)
+    if locked.status not in allowed:
+        raise TransitionError(locked, allowed)
+    previous = locked.status
+    locked.status = to_status
+    for field, value in (changes or {}).items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    locked.save()
+    StatusChange.objects.create(proposal=locked, from_status=previous, to_status=to_status, reason=reason, actor=actor)
+    audit_record(actor=actor, action=action, target=locked,
+                 detail={"from": previous, "to": to_status, "reason": reason, **(extra or {})})
+    if notify_proposer:
+        _notify_status(locked, reason)
+    # The caller's object follows, so a view can redirect with what it holds.
+    proposal.status = locked.status
+    for field in changes or {}:
+        setattr(proposal, field, getattr(locked, field))
+    return locked
+
+
+# --- submission -----------------------------------------------------------------------------
+
+def _photos_add(proposal: Proposal, photos: list[ProcessedPhoto]) -> None:
+    existing = proposal.photos.count()
+    if existing + len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": ValidationError(TOO_MANY_PHOTOS, params={"max": MAX_PHOTOS})})
+    for order, photo in enumerate(photos, start=existing):
+        item = ProposalPhoto(proposal=proposal, width=photo.width, height=photo.height, order=order)
+        item.image.save(photo.image.name, photo.image, save=False)
+        item.thumbnail.save(photo.thumbnail.name, photo.thumbnail, save=False)
+        item.save()
+
+
+@transaction.atomic
+def proposal_create(*, round: Round, proposer: User, area: Area, category: Category, title: str,  # noqa: A002
+                    description: str, estimated_cost: int, latitude: float | None = None,
+                    longitude: float | None = None, address: str = "", rt: str = "", rw: str = "",
+                    photos: list[ProcessedPhoto] | None = None, submit: bool = False) -> Proposal:
+    if area.round_id != round.pk:
+        raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
+    proposal = Proposal(
+        round=round, proposer=proposer, area=area, category=category, title=title.strip(),
+        description=description.strip(), estimated_cost=estimated_cost, latitude=latitude, longitude=longitude,
+        address=address.strip(), rt=rt, rw=rw, status=Status.DRAFT,
+    )
+    proposal.full_clean()
+    proposal.save()
+    StatusChange.objects.create(proposal=proposal, from_status="", to_status=Status.DRAFT, actor=proposer)
+    _photos_add(proposal, photos or [])
+    Follow.objects.get_or_create(proposal=proposal, user=proposer)
+    if submit:
+        proposal_submit(proposal=proposal, actor=proposer)
+    return proposal
+
+
+EDITABLE_FIELDS = ["area", "category", "title", "description", "estimated_cost", "latitude", "longitude",
+                   "address", "rt", "rw"]
+
+
+@transaction.atomic
+def proposal_update(*, proposal: Proposal, actor: User, photos: list[ProcessedPhoto] | None = None,
+                    remove_photo_ids: Iterable[int] = (), submit: bool = False, **fields) -> Proposal:
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status not in {Status.DRAFT, Status.NEEDS_CHANGES}:
+        raise TransitionError(locked, [Status.DRAFT, Status.NEEDS_CHANGES])
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise TypeError(f"{name} is not editable")
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    if locked.area.round_id != locked.round_id:
+        raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
+    locked.full_clean()
+    locked.save()
+    remove = [int(pk) for pk in remove_photo_ids]
+    if remove:
+        for photo in ProposalPhoto.objects.filter(proposal=locked, pk__in=remove):
+            photo.image.delete(save=False)
+            photo.thumbnail.delete(save=False)
+            photo.delete()
+    _photos_add(locked, photos or [])
+    if submit:
+        proposal_submit(proposal=locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: Proposal, actor: User) -> Proposal:
+    """Draft (or revised after a request for changes) -> submitted, to the LPM queue."""
+    locked = _transition(proposal=proposal, allowed_from=[Status.DRAFT, Status.NEEDS_CHANGES],
+                         to_status=Status.SUBMITTED, actor=actor, action="proposal.submit", notify_proposer=False,
+                         changes={"submitted_at": timezone.now()})
+    return locked
+
+
+# --- moderation (LPM) -------------------------------------------------------------------------
+
+@transaction.atomic
+def proposal_approve(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
+    return _transition(proposal=proposal, allowed_from=[Status.SUBMITTED], to_status=Status.APPROVED,
+                       actor=actor, reason=reason.strip(), action="proposal.approve")
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    return _transition(proposal=proposal, allowed_from=[Status.SUBMITTED, Status.NEEDS_CHANGES, Status.APPROVED],
+                       to_status=Status.REJECTED, actor=actor, reason=reason.strip(), action="proposal.reject")
+
+
+@transaction.atomic
+def proposal_request_changes(*, proposal: Proposal, actor: User, message: str) -> Proposal:
+    if not (message or "").strip():
+        raise ValidationError({"reason": MESSAGE_REQUIRED})
+    return _transition(proposal=proposal, allowed_from=[Status.SUBMITTED, Status.APPROVED],
+                       to_status=Status.NEEDS_CHANGES, actor=actor, reason=message.strip(),
+                       action="proposal.request_changes")
+
+
+@transaction.atomic
+def proposal_merge(*, proposal: Proposal, into: Proposal, actor: User, reason: str = "") -> Proposal:
+    """Marks `proposal` a duplicate of `into`: its supporters and followers move over (once each)."""
+    if proposal.pk == into.pk:
+        raise ValidationError({"into": _("Usulan tidak dapat digabung dengan dirinya sendiri.")})
+    # Lock both rows in a fixed order so that two merges in opposite directions cannot deadlock.
+    rows = {p.pk: p for p in Proposal.objects.select_for_update().filter(pk__in=[proposal.pk, into.pk]).order_by("pk")}
+    target = rows[into.pk]
+    if target.round_id != rows[proposal.pk].round_id or target.area_id != rows[proposal.pk].area_id:
+        raise ValidationError({"into": _("Usulan hanya dapat digabung dengan usulan di wilayah yang sama.")})
+    if target.status in {Status.MERGED, Status.REJECTED, Status.HIDDEN, Status.DRAFT}:
+        raise ValidationError({"into": _("Usulan tujuan tidak aktif.")})
+    message = reason.strip() or str(_("Digabung dengan usulan serupa: %(title)s")) % {"title": target.title}
+    merged = _transition(proposal=proposal, allowed_from=[Status.SUBMITTED, Status.APPROVED, Status.NEEDS_CHANGES],
+                         to_status=Status.MERGED, actor=actor, reason=message, action="proposal.merge",
+                         extra={"into": target.pk}, changes={"merged_into": target})
+    for model in (Support, Follow):
+        already = model.objects.filter(proposal=target).values("user_id")
+        moved = model.objects.filter(proposal=merged).exclude(user_id__in=already).update(proposal=target)
+        model.objects.filter(proposal=merged).delete()
+        audit_record(actor=actor, action=f"proposal.merge.{model._meta.model_name}", target=target,
+                     detail={"from": merged.pk, "moved": moved})
+    return merged
+
+
+def _status_before_hidden(proposal: Proposal) -> str:
+    last = StatusChange.objects.filter(proposal=proposal, to_status=Status.HIDDEN).order_by("-created_at", "-pk").first()
+    return last.from_status if last and last.from_status else Status.SUBMITTED
+
+
+HIDEABLE = [s for s in Status.values if s not in {Status.HIDDEN, Status.DRAFT}]
+
+
+@transaction.atomic
+def proposal_hide(*, proposal: Proposal, actor: User | None, reason: str) -> Proposal:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    return _transition(proposal=proposal, allowed_from=HIDEABLE, to_status=Status.HIDDEN, actor=actor,
+                       reason=reason.strip(), action="proposal.hide")
+
+
+@transaction.atomic
+def proposal_restore(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
+    previous = _status_before_hidden(proposal)
+    restored = _transition(proposal=proposal, allowed_from=[Status.HIDDEN], to_status=previous, actor=actor,
+                           reason=reason.strip(), action="proposal.restore")
+    Flag.objects.filter(proposal=restored).delete()  # reviewed: the count starts again
+    return restored
+
+
+# --- valuation (verifikator) ------------------------------------------------------------------
+
+@transaction.atomic
+def proposal_valuate(*, proposal: Proposal, actor: User, feasible: bool, final_cost: int | None,
+                     reason: str = "") -> Proposal:
+    """Feasible (with the final cost) or infeasible (with the reason). Can be revised during review."""
+    reason = (reason or "").strip()
+    if not feasible and not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if feasible and (final_cost is None or final_cost <= 0):
+        raise ValidationError({"final_cost": _("Biaya akhir wajib diisi untuk usulan yang layak.")})
+    return _transition(
+        proposal=proposal, allowed_from=[Status.APPROVED, Status.FEASIBLE, Status.INFEASIBLE],
+        to_status=Status.FEASIBLE if feasible else Status.INFEASIBLE, actor=actor, reason=reason,
+        action="proposal.valuate", extra={"final_cost": final_cost},
+        changes={"final_cost": final_cost if feasible else None},
+    )
+
+
+# --- residents: supports, follows, comments, flags ------------------------------------------
+
+@transaction.atomic
+def support_toggle(*, proposal: Proposal, user: User) -> bool:
+    """Supports or withdraws support; returns whether the user supports it now. Safe to repeat."""
+    deleted, _info = Support.objects.filter(proposal=proposal, user=user).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            Support.objects.create(proposal=proposal, user=user)
+    except IntegrityError:  # a double tap: the other request created it
+        pass
+    return True
+
+
+@transaction.atomic
+def follow_toggle(*, proposal: Proposal, user: User) -> bool:
+    deleted, _info = Follow.objects.filter(proposal=proposal, user=user).delete()
+    if deleted:
+        return False
+    Follow.objects.get_or_create(proposal=proposal, user=user)
+    return True
+
+
+@transaction.atomic
+def comment_create(*, proposal: Proposal, author: User, body: str) -> Comment:
+    comment = Comment(proposal=proposal, author=author, body=(body or "").strip())
+    if not comment.body:
+        raise ValidationError({"body": _("Komentar tidak boleh kosong.")})
+    comment.full_clean()
+    comment.save()
+    proposer = proposal.proposer
+    if proposer is not None and proposer.pk != author.pk:
+        notify(recipient=proposer, kind="proposal_comment",
+               context={"title": proposal.title, "commenter": author.get_short_name(),
+                        "excerpt": Truncator(comment.body).chars(140)},
+               url=proposal.get_absolute_url() + f"#komentar-{comment.pk}")
+    return comment
+
+
+@transaction.atomic
+def comment_set_hidden(*, comment: Comment, actor: User, hidden: bool, reason: str = "") -> Comment:
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    locked.hidden = hidden
+    locked.save(update_fields=["hidden"])
+    if not hidden:
+        Flag.objects.filter(comment=locked).delete()
+    audit_record(actor=actor, action="comment.hide" if hidden else "comment.restore", target=locked,
+                 detail={"proposal": locked.proposal_id, "reason": reason})
+    comment.hidden = hidden
+    return locked
+
+
+@transaction.atomic
+def flag_create(*, user: User, proposal: Proposal | None = None, comment: Comment | None = None,
+                reason: str = "") -> bool:
+    """Records a report (once per person and item). When reports reach the round's threshold the
+    content is hidden for LPM to review. Returns whether the content is hidden now."""
+    if (proposal is None) == (comment is None):
+        raise ValueError("flag exactly one of proposal or comment")
+    target = proposal or comment
+    flag = Flag(proposal=proposal, comment=comment, user=user, reason=(reason or "")[:200])
+    try:
+        with transaction.atomic():
+            flag.save()
+    except IntegrityError:
+        pass  # already reported by this person
+    round_ = (proposal or comment.proposal).round
+    count = Flag.objects.filter(proposal=proposal, comment=comment).aggregate(n=Count("pk"))["n"]
+    if count < round_.flag_threshold:
+        return False
+    reason_text = str(_("Disembunyikan otomatis setelah %(count)d laporan warga, menunggu pemeriksaan LPM.")) % {
+        "count": count}
+    if proposal is not None:
+        try:
+            proposal_hide(proposal=proposal, actor=None, reason=reason_text)
+        except TransitionError:
+            pass  # hidden already (or a draft)
+        return True
+    if not target.hidden:
+        Comment.objects.filter(pk=comment.pk).update(hidden=True)
+        comment.hidden = True
+        audit_record(actor=None, action="comment.hide", target=comment, detail={"reason": reason_text})
+    return True

@@ -1,0 +1,108 @@
+"""Writes of rounds: moving a round from one phase to the next, by hand or by schedule."""
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import User
+
+from .models import Area, AreaLevel, Phase, PhaseSchedule, Round
+from .phases import PHASE_ORDER, next_phase
+
+logger = logging.getLogger(__name__)
+
+
+class PhaseError(Exception):
+    """The round cannot move to that phase (last phase reached, or a backward move)."""
+
+
+def _voting_opened_notify(round_: Round) -> int:
+    """Tells every resident of the round's areas that voting opened, once per person, naming the
+    smallest area they live in (their kelurahan when it is an area of the round)."""
+    from notifications.services import notify_many
+
+    schedule = PhaseSchedule.objects.filter(round=round_, phase=Phase.VOTING).first()
+    closes_at = schedule.end.isoformat() if schedule else ""
+    residents = User.objects.filter(is_active=True, kelurahan__isnull=False)
+    order = {AreaLevel.KELURAHAN: 0, AreaLevel.KECAMATAN: 1, AreaLevel.KOTA: 2}
+    areas = sorted(Area.objects.filter(round=round_), key=lambda a: (order.get(a.level, 3), a.code))
+    notified: set[int] = set()
+    for area in areas:
+        if area.level == AreaLevel.KELURAHAN:
+            people = residents.filter(kelurahan_id=area.kelurahan_id)
+        elif area.level == AreaLevel.KECAMATAN:
+            people = residents.filter(kelurahan__kecamatan_id=area.kecamatan_id)
+        else:
+            people = residents
+        ids = set(people.values_list("pk", flat=True)) - notified
+        if not ids:
+            continue
+        notified |= ids
+        notify_many(
+            recipient_ids=sorted(ids), kind="voting_opened",
+            context={"round_name": round_.name, "area_name": area.name, "closes_at": closes_at},
+            url=round_.get_absolute_url(),
+        )
+    return len(notified)
+
+
+def _round_enter_phase(*, round_: Round, phase: str, actor: User | None, reason: str) -> Round:
+    previous = round_.phase
+    round_.phase = phase
+    round_.phase_changed_at = timezone.now()
+    round_.full_clean()
+    round_.save(update_fields=["phase", "phase_changed_at"])
+    audit_record(actor=actor, action="round.phase", target=round_,
+                 detail={"from": previous, "to": phase, "reason": reason})
+    if phase == Phase.VOTING:
+        _voting_opened_notify(round_)
+    return round_
+
+
+@transaction.atomic
+def round_advance_phase(*, round: Round, actor: User | None) -> Round:  # noqa: A002 - the brief's name
+    """Moves the round to the next phase by hand (an admin)."""
+    locked = Round.objects.select_for_update().get(pk=round.pk)
+    target = next_phase(locked.phase)
+    if target is None:
+        raise PhaseError("last phase")
+    _round_enter_phase(round_=locked, phase=target, actor=actor, reason="manual")
+    round.phase, round.phase_changed_at = locked.phase, locked.phase_changed_at
+    return locked
+
+
+def round_scheduled_phase(*, round_: Round, now: dt.datetime) -> str | None:
+    """The latest phase whose scheduled start has passed and whose end has not (None in a gap)."""
+    current = [s for s in round_.schedule.all() if s.start <= now < s.end]
+    if not current:
+        return None
+    return max(current, key=lambda s: PHASE_ORDER.index(s.phase)).phase
+
+
+def round_switch_by_schedule(*, round_id: int, now: dt.datetime | None = None) -> str | None:
+    """Moves one round forward to the phase its schedule says is running. Idempotent; never moves back
+    (an admin may have advanced by hand). Returns the new phase, or None when nothing changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().prefetch_related("schedule").get(pk=round_id)
+        target = round_scheduled_phase(round_=round_, now=now)
+        if target is None or PHASE_ORDER.index(target) <= round_.phase_index:
+            return None
+        _round_enter_phase(round_=round_, phase=target, actor=None, reason="schedule")
+        logger.info("round %s moved to %s by schedule", round_.slug, target)
+        return target
+
+
+def rounds_switch_phases(*, now: dt.datetime | None = None) -> dict[str, str]:
+    """Every round whose schedule says it should be further along. Returns {slug: new phase}."""
+    now = now or timezone.now()
+    candidates = Round.objects.filter(schedule__start__lte=now, schedule__end__gt=now).distinct()
+    moved = {}
+    for round_ in candidates.only("pk", "slug"):
+        phase = round_switch_by_schedule(round_id=round_.pk, now=now)
+        if phase:
+            moved[round_.slug] = phase
+    return moved

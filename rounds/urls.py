@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rounds"
+urlpatterns = [
+    path("", views.round_list, name="list"),
+    path("<slug:slug>/", views.round_detail, name="detail"),
+    path("<slug:slug>/tahap-berikutnya/", views.round_advance, name="advance"),
+]
