@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("notifikasi/", include("notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("", include("dashboard.urls")),
     prefix_default_language=False,
 )
 
