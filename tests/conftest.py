@@ -35,3 +35,11 @@ def _queue_exists(conn, queue: str) -> bool:
         return True
     except Exception:
         return False
+
+
+# --- rounds and proposals (issue 3) ---------------------------------------------------------
+from tests.factories import AreaFactory, ProposalFactory, RoundFactory  # noqa: E402
+
+register(RoundFactory, "round")
+register(AreaFactory, "area")
+register(ProposalFactory, "proposal")

@@ -46,3 +46,63 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# --- rounds and proposals (issue 3) ---------------------------------------------------------
+
+from rounds.models import Area, AreaLevel, Category, Round  # noqa: E402
+from wilayah.models import Kecamatan  # noqa: E402
+
+
+def category_get(slug: str = "jalan-jembatan") -> Category:
+    """Categories come from a data migration, which transactional tests flush: recreate on demand."""
+    names = {"jalan-jembatan": ("Jalan dan jembatan", "Roads and bridges"),
+             "drainase-banjir": ("Drainase dan pengendalian banjir", "Drainage and flood control"),
+             "taman-rth": ("Taman dan ruang terbuka hijau", "Parks and green open space")}
+    name, name_en = names.get(slug, (slug, slug))
+    return Category.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en})[0]
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    name = factory.Sequence(lambda n: f"Anggaran Partisipatif Uji {n}")
+    year = 2027
+    slug = factory.Sequence(lambda n: f"ap-uji-{n}")
+    phase = "submission"
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    """A kelurahan area (Gunung Bahagia unless told otherwise)."""
+
+    class Meta:
+        model = Area
+
+    round = factory.SubFactory(RoundFactory)
+    level = AreaLevel.KELURAHAN
+    kelurahan = factory.LazyFunction(_kelurahan)
+    code = factory.LazyAttribute(lambda o: o.kelurahan.code if o.kelurahan else (o.kecamatan.code if o.kecamatan else "64.71"))
+    name = factory.LazyAttribute(lambda o: o.kelurahan.name if o.kelurahan else (o.kecamatan.name if o.kecamatan else "Kota Balikpapan"))
+    budget = 1_000_000_000
+
+
+def kecamatan_area(round_: Round, code: str = "64.71.05") -> Area:
+    wilayah_ensure()
+    kecamatan = Kecamatan.objects.get(code=code)
+    return AreaFactory(round=round_, level=AreaLevel.KECAMATAN, kelurahan=None, kecamatan=kecamatan)
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "proposals.Proposal"
+
+    area = factory.SubFactory(AreaFactory)
+    round = factory.LazyAttribute(lambda o: o.area.round)
+    category = factory.LazyFunction(category_get)
+    proposer = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Perbaikan drainase Jl. MT Haryono RT {n % 40 + 1:02d}")
+    description = "Saluran tersumbat, banjir setiap hujan deras."
+    estimated_cost = 250_000_000
+    address = "Jl. MT Haryono, Gunung Bahagia"
+    status = "submitted"
