@@ -88,7 +88,7 @@
       li.className = "d-flex align-items-center gap-1 py-1";
       var span = document.createElement("span");
       span.className = "flex-grow-1";
-      span.textContent = titleOf(id);
+      span.textContent = (i + 1) + ". " + titleOf(id);
       li.appendChild(span);
       var up = button("▲", "btn-outline-secondary", function () { var o = order(); o.splice(i - 1, 0, o.splice(i, 1)[0]); setOrder(o); });
       up.setAttribute("aria-label", rankBox.dataset.up);
