@@ -15,7 +15,7 @@ from rounds.models import Area, AreaLevel, BallotType, Category, Phase, PhaseSch
 from rounds.phases import PHASE_ORDER
 from wilayah.models import Kecamatan, Kelurahan
 
-from .models import Comment, Follow, Proposal, StatusChange, Status, Support
+from .models import Comment, Follow, Proposal, Status, StatusChange, Support
 
 CITY_CODE = "64.71"
 

@@ -56,7 +56,7 @@ def _transition(*, proposal: Proposal, allowed_from: Iterable[str], to_status: s
                 reason: str = "", action: str, extra: dict | None = None, notify_proposer: bool = True,
                 changes: dict | None = None) -> Proposal:
     """Moves a locked proposal from one of `allowed_from` to `to_status`. Call inside transaction.atomic."""
-    locked = Proposal.objects.select_for_update().select_related("proposer", "round").get(pk=proposal.pk)
+    locked = Proposal.objects.select_for_update(of=("self",)).select_related("proposer", "round").get(pk=proposal.pk)
     allowed = set(allowed_from)
     if locked.status not in allowed:
         raise TransitionError(locked, allowed)
