@@ -56,8 +56,10 @@ def build_round(
     publish: bool = True,
     seed: int = 7,
     year: int = 2026,
+    kelurahan: str = GUNUNG_BAHAGIA,
+    other_kelurahan: str = BATU_AMPAR,
 ) -> Built:
-    """A round in its results phase: a kelurahan area (Gunung Bahagia) with `voters` ballots, tallied and published.
+    """A round in its results phase: a kelurahan area (Gunung Bahagia unless told) with `voters` ballots, tallied and published.
 
     With `real_people`, every voter is a registered user with a name, email, phone and NIK,
     so exports can be scanned for them.
@@ -69,10 +71,10 @@ def build_round(
         name=f"Anggaran Partisipatif {year}", year=year, slug=slug, ballot_type=ballot_type, tally_rule=rule,
         phase=Phase.RESULTS, max_choices=3,
     )
-    kel = Kelurahan.objects.get(code=GUNUNG_BAHAGIA)
+    kel = Kelurahan.objects.get(code=kelurahan)
     area = Area.objects.create(round=round_, level=AreaLevel.KELURAHAN, kelurahan=kel, code=kel.code, name=kel.name,
                                budget=1_000_000_000)
-    other_kel = Kelurahan.objects.get(code=BATU_AMPAR)
+    other_kel = Kelurahan.objects.get(code=other_kelurahan)
     other = Area.objects.create(round=round_, level=AreaLevel.KELURAHAN, kelurahan=other_kel, code=other_kel.code,
                                 name=other_kel.name, budget=800_000_000)
     costs = [450_000_000, 300_000_000, 250_000_000, 120_000_000, 80_000_000, 60_000_000, 200_000_000]
@@ -83,7 +85,7 @@ def build_round(
                  address=f"Jl. Mulawarman Gg. {n}")
         for n in range(projects)
     ])
-    Proposal.objects.create(round=round_, area=other, category=roads, title="Lampu jalan Batu Ampar",
+    Proposal.objects.create(round=round_, area=other, category=roads, title=f"Lampu jalan {other_kel.name}",
                             description="Gelap.", estimated_cost=90_000_000, status=Status.FEASIBLE)
     built = Built(round=round_, area=area, other_area=other, proposals=proposals)
 
