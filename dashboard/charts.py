@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-BAR_WIDTH = 480  # viewBox units
+BAR_WIDTH = 400  # viewBox units
 BAR_ROW = 46
-BAR_AREA = 330
+BAR_AREA = 300
 
 
-def _short(text: str, limit: int = 58) -> str:
+def _short(text: str, limit: int = 54) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -17,14 +17,17 @@ class RupiahField(forms.CharField):
 
     def __init__(self, *args, min_value: int = 1, **kwargs):
         self.min_value = min_value
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "Rp 25.000.000"}))
+        # No max_length validator: validators run on the cleaned int. The length is checked below.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "Rp 25.000.000",
+                                                           "maxlength": "30"}))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > 30:
+            raise ValidationError(COST_INVALID, code="invalid")
         try:
             amount = parse_rupiah(value)
         except ValueError as error:

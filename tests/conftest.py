@@ -6,6 +6,18 @@ from tests.factories import UserFactory
 register(UserFactory, "user")
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in Bahasa Indonesia: a request to /en/ leaves English active in the
+    thread, and reverse() would then build /en/ URLs for the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def kelurahan_code():
     return "64.71.05.1006"  # Gunung Bahagia

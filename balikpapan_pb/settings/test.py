@@ -1,7 +1,7 @@
 """Tests: real PostgreSQL and real Redis, as in production."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import BASE_DIR, env
 
 DATABASES = {
     "default": {

@@ -193,8 +193,6 @@ class _Runner:
         weighted = budget * mult
         total = float(weighted.sum())
         cost = self.p.costs[j]
-        if total < cost:
-            return math.inf, total
         rho = cost / float(mult.sum())
         poor_count = -1
         while True:
@@ -205,7 +203,9 @@ class _Runner:
             poor_count = count
             rich_voters = float(mult[~poor].sum())
             if rich_voters == 0:
-                return float(budget.max()), total  # everyone pays all: only when total == cost
+                # Everyone pays all they have: the caller has checked (exactly, when it was
+                # close) that they can afford the project, so total == cost.
+                return float(budget.max()), total
             rho = (cost - float(weighted[poor].sum())) / rich_voters
 
     # --- the rule ---------------------------------------------------------------------------

@@ -40,6 +40,6 @@ class Command(BaseCommand):
         return [proposals_seed, voting_seed]
 
     def _print_accounts(self):
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password: %s):" % DEMO_PASSWORD))
-        for email, name, role, _kel, _nik in DEMO_USERS:
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {DEMO_PASSWORD}):"))
+        for email, _name, role, _kel, _nik in DEMO_USERS:
             self.stdout.write(f"  {email:<26} {role.label}")

@@ -29,7 +29,7 @@ from voting.tally import Ballots, Project
 
 def our_tie_breaking(supporters: dict[str, int]) -> TieBreakingRule:
     """Lowest cost, then most supporters, then id as text: the order tally() uses."""
-    return TieBreakingRule(lambda instance, profile, project: (project.cost, -supporters[project.name], project.name))
+    return TieBreakingRule(lambda instance, profile, project: (project.cost, -supporters.get(project.name, 0), project.name))
 
 
 def _points_times_cost(instance, profile, ballot, project, precomputed_values):
