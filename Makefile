@@ -58,9 +58,13 @@ test: $(VENV)/.installed browser services messages
 	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
 	  $(PY) -m pytest
 
+# The benchmarks seed their own database (500,000 ballots), kept between runs.
+BENCH_DB ?= suarawarga_bench
 bench: $(VENV)/.installed services
-	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
-	  $(PY) -m bench
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) \
+	  REDIS_URL=redis://127.0.0.1:6379/14 $(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

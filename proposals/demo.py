@@ -290,6 +290,14 @@ def _seed_round(round_: Round, areas: dict[str, Area], statuses: list[str], *, r
             for status in (Status.FEASIBLE, Status.APPROVED) if round_.phase != Phase.SUBMISSION else (Status.SUBMITTED,):
                 proposals.append(_proposal(round_, areas[code], place, rng, rng.choice(residents), categories,
                                            status=status, now=now))
+        # City-wide projects are larger: a few, for the Kota Balikpapan pot.
+        statuses = (Status.FEASIBLE,) * 4 + (Status.APPROVED,) if round_.phase != Phase.SUBMISSION else (Status.SUBMITTED,)
+        for status in statuses:
+            place = rng.choice(PLACES[rng.choice(list(PLACES))])
+            proposal = _proposal(round_, areas[CITY_CODE], place, rng, rng.choice(residents), categories,
+                                 status=status, now=now)
+            proposal.estimated_cost *= 10
+            proposals.append(proposal)
     for proposal in proposals:
         if proposal.status in {Status.FEASIBLE, Status.SELECTED, Status.NOT_SELECTED, Status.IN_PROGRESS, Status.COMPLETED}:
             proposal.final_cost = _fit(proposal.estimated_cost, proposal.area.budget, rng)
