@@ -211,7 +211,8 @@ def notification_deliver_email(*, notification_id: int, connection=None) -> str:
         try:
             email_build(notification, connection=connection).send()
         except Exception as exc:  # the mail server, a network error, a broken template: try again later
-            logger.warning("notification %s: email failed: %r", notification.pk, exc)
+            # The class only: an SMTP error's text can carry the recipient's address.
+            logger.warning("notification %s: email failed: %s", notification.pk, type(exc).__name__)
             notification.email_attempts += 1
             notification.last_error = repr(exc)[:2000]
             if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:

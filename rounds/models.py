@@ -159,6 +159,14 @@ class Area(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """"Kelurahan Gunung Bahagia", "Kecamatan Balikpapan Utara", "Kota Balikpapan": the
+        level once, whether or not the name already carries it."""
+        if self.name.lower().startswith(("kelurahan ", "kecamatan ", "kota ")):
+            return self.name
         return f"{self.get_level_display()} {self.name}"
 
     def contains_kelurahan(self, kelurahan_id: str | None) -> bool:
