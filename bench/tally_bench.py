@@ -22,9 +22,9 @@ FILES = ["Poland_Warszawa_2026.pb", "Poland_Lodz_2022.pb"]
 SLOW_REFERENCE = {("Poland_Warszawa_2026.pb", "mes+add1")}
 
 
-def _timed(function):
+def _timed(function, *args):
     started = time.perf_counter()
-    value = function()
+    value = function(*args)
     return value, time.perf_counter() - started
 
 
@@ -65,7 +65,7 @@ def run(shared: Path, quick: bool = False) -> list[dict]:
         instance, profile = build(projects, ballots, budget)
         supporters = Counter(pid for approved in ballots.approval_sets() for pid in approved)
         for rule in ("greedy", "mes", "mes+add1"):
-            ours, ours_s = _timed(lambda rule=rule: _ours(rule, projects, ballots, budget))
+            ours, ours_s = _timed(_ours, rule, projects, ballots, budget)
             row = {
                 "file": name,
                 "voters": len(ballots.items),
@@ -77,7 +77,7 @@ def run(shared: Path, quick: bool = False) -> list[dict]:
             if quick and (name, rule) in SLOW_REFERENCE:
                 row.update({"pabutools (s)": "skipped (--quick)", "pabutools / ours": "", "same winners": ""})
             else:
-                reference, reference_s = _timed(lambda rule=rule: _reference(rule, instance, profile, supporters))
+                reference, reference_s = _timed(_reference, rule, instance, profile, supporters)
                 row.update({
                     "pabutools (s)": reference_s,
                     "pabutools / ours": f"{reference_s / ours_s:,.0f}x",
