@@ -36,12 +36,6 @@ def rule_from_meta(meta: dict) -> str:
     return TallyRule.GREEDY
 
 
-def add1_stop_from_meta(meta: dict) -> str:
-    """Wieliczka's official MES + add1 went on until the next step was infeasible."""
-    text = " ".join(meta.get(k, "") for k in ("unit", "instance", "description", "comment", "rule")).lower()
-    return Add1Stop.INFEASIBLE if "wieliczka" in text else Add1Stop.EXHAUSTIVE
-
-
 def pseudo_nik_hash(*, slug: str, voter_id: str) -> str:
     """A stand-in for an imported voter's NIK hash: stable per file voter, never a real NIK."""
     return hashlib.sha256(f"pabulib|{slug}|{voter_id}".encode()).hexdigest()
@@ -83,7 +77,8 @@ def instance_import(*, instance, source_name: str, slug: str | None = None, add1
         max_choices=max(1, min(max_choices, 32000)),
         points=max(1, min(points, 32000)),
         tally_rule=rule_from_meta(meta),
-        add1_stop=add1_stop or add1_stop_from_meta(meta),
+        # The file does not say when its add1 loop stopped: pabutools' stop unless told otherwise.
+        add1_stop=add1_stop or Add1Stop.EXHAUSTIVE,
         phase=Phase.TALLYING,
         phase_changed_at=timezone.now(),
     )

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--round", dest="slug", help="slug of the new round (default: from the file name)")
         parser.add_argument(
             "--add1-stop", choices=Add1Stop.values,
-            help="when MES + add1 stops (default: 'infeasible' for Wieliczka, 'exhaustive' otherwise)",
+            help="when MES + add1 stops: 'exhaustive' (default, as pabutools) or 'infeasible' "
+                 "(as Wieliczka counted its 2023 Green Budget)",
         )
 
     def handle(self, *args, file: str, slug: str | None, add1_stop: str | None, **options):
