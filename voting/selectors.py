@@ -6,11 +6,12 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from proposals.models import BALLOT_STATUSES, Proposal
-from rounds.models import Area, AreaLevel, Round
+from rounds.models import Area, AreaLevel, BallotType, Round
 
 from .models import Ballot, Participation, ResultSnapshot, TallyRun
 
@@ -105,4 +106,46 @@ def round_tally_overview(*, round: Round) -> dict:
         "areas": [{"area": a, "ballots": counts.get(a.pk, 0)} for a in areas],
         "snapshots": sorted(latest.values(), key=lambda s: (s.area.level, s.area.code, s.rule)),
         "runs": runs,
+    }
+
+
+# Per ballot kind: what one element of `choices` is worth, and whether it counts as support.
+_TOTALS_SQL = {
+    # approval and knapsack: a list of project ids
+    "list": "SELECT p, count(*), count(*), 0 FROM voting_ballot b, jsonb_array_elements_text(b.choices) p "
+            "WHERE b.round_id = %(round)s AND b.area_id = %(area)s GROUP BY p",
+    # ranked: a list, best first; rank r (1-based) earns k + 1 - r points
+    "ranked": "SELECT p, sum(%(k)s + 1 - r), count(*), max(r) "
+              "FROM voting_ballot b, jsonb_array_elements_text(b.choices) WITH ORDINALITY AS t(p, r) "
+              "WHERE b.round_id = %(round)s AND b.area_id = %(area)s GROUP BY p",
+    # cumulative: an object project id -> points
+    "cumulative": "SELECT e.key, sum(e.value::bigint), count(*) FILTER (WHERE e.value::bigint > 0), 0 "
+                  "FROM voting_ballot b, jsonb_each_text(b.choices) e "
+                  "WHERE b.round_id = %(round)s AND b.area_id = %(area)s GROUP BY e.key",
+}
+
+
+def area_ballot_totals(*, round: Round, area: Area) -> dict:
+    """Votes or points and supporters per project and the number of ballots (blank ones too),
+    counted by PostgreSQL in one round trip: the input of the greedy and Borda rules."""
+    kind = round.ballot_type
+    shape = "ranked" if kind == BallotType.RANKED else "cumulative" if kind == BallotType.CUMULATIVE else "list"
+    k = round.max_choices if kind == BallotType.RANKED else None
+    params = {"round": round.pk, "area": area.pk, "k": k or 0}
+    sql = ("SELECT NULL, count(*), 0, 0 FROM voting_ballot WHERE round_id = %(round)s AND area_id = %(area)s "
+           "UNION ALL " + _TOTALS_SQL[shape])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    voters = next(int(count) for pid, count, _s, _r in rows if pid is None)
+    totals = [row for row in rows if row[0] is not None]
+    longest = max((int(r) for *_rest, r in totals), default=0)
+    if k is not None and longest > k:
+        raise ValueError(f"a ballot ranks {longest} projects, more than max_rank {k}")
+    return {
+        "kind": kind,
+        "score": {pid: int(score) for pid, score, _s, _r in totals},
+        "supporters": {pid: int(support) for pid, _score, support, _r in totals},
+        "voters": voters,
+        "max_rank": k,
     }

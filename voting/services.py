@@ -286,17 +286,23 @@ def area_ballots(*, round: Round, area: Area):
 
 
 def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
-    """Tally one area and keep the snapshot; the same ballots always give back the same snapshot."""
-    from voting.tally import Project, tally
+    """Tally one area and keep the snapshot; the same ballots always give back the same snapshot.
+
+    Greedy and Borda read only the totals per project, which PostgreSQL counts in one pass;
+    MES reads every ballot (grouped into identical ones by the engine)."""
+    from voting.tally import Project, tally, tally_totals
 
     costs = selectors.ballot_project_costs(area)
     projects = [Project(pid, int(cost)) for pid, cost in sorted(costs.items())]
-    ballots = area_ballots(round=round, area=area)
-    kwargs = {"add1_stop": round.add1_stop} if rule == TallyRule.MES else {}
-    result = tally(rule=rule, budget=area.budget, projects=projects, ballots=ballots, **kwargs)
+    if rule == TallyRule.MES:
+        ballots = area_ballots(round=round, area=area)
+        result = tally(rule=rule, budget=area.budget, projects=projects, ballots=ballots, add1_stop=round.add1_stop)
+    else:
+        totals = selectors.area_ballot_totals(round=round, area=area)
+        result = tally_totals(rule=rule, budget=area.budget, projects=projects, **totals)
     snapshot, _created = ResultSnapshot.objects.get_or_create(
         round=round, area=area, rule=rule, input_hash=result.input_hash,
-        defaults={"result": result.to_dict(), "voters": ballots.voter_count},
+        defaults={"result": result.to_dict(), "voters": result.voters},
     )
     return snapshot
 

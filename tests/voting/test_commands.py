@@ -102,3 +102,31 @@ def test_export_of_a_round_with_several_areas_needs_an_area(tmp_path):
         call_command("export_pabulib", round_.slug, str(tmp_path / "x.pb"))
     call_command("export_pabulib", round_.slug, str(tmp_path / "x.pb"), "--area", round_.test_areas["kel"].code, stderr=StringIO())
     assert "PROJECTS" in (tmp_path / "x.pb").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "rules"),
+    [
+        ("Poland_Warszawa_2017_Brodno.pb", ["greedy"]),
+        ("Poland_Krakow_2019_Bienczyce.pb", ["greedy", "borda"]),
+        ("Poland_Czestochowa_2024_Bleszno.pb", ["greedy"]),
+    ],
+)
+def test_totals_counted_by_postgresql_give_the_engines_result(name, rules):
+    """Greedy and Borda read totals that PostgreSQL counts; every ballot through the engine agrees."""
+    from rounds.models import Round
+    from voting import selectors, services
+    from voting.tally import Project, tally
+
+    out = StringIO()
+    call_command("import_pabulib", str(DATA / name), stdout=out)
+    round_ = Round.objects.get(slug=out.getvalue().strip())
+    area = round_.areas.get()
+    projects = [Project(pid, cost) for pid, cost in sorted(selectors.ballot_project_costs(area).items())]
+    ballots = services.area_ballots(round=round_, area=area)
+    assert len(ballots.items) == len(parse_pabulib(DATA / name).votes)
+    for rule in rules:
+        snapshot = services.area_tally(round=round_, area=area, rule=rule)
+        engine = tally(rule=rule, budget=area.budget, projects=projects, ballots=ballots).to_dict()
+        assert snapshot.result == engine
+        assert snapshot.voters == len(ballots.items)

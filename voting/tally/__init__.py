@@ -5,7 +5,7 @@ re-run by anyone on the published ``.pb`` files.
 """
 
 from .domain import Ballots, Project, ProjectResult, TallyResult
-from .engine import tally
+from .engine import tally, tally_totals
 from .money import format_rupiah
 from .pabulib import PabulibInstance, parse_pabulib, write_pabulib
 
@@ -18,5 +18,6 @@ __all__ = [
     "format_rupiah",
     "parse_pabulib",
     "tally",
+    "tally_totals",
     "write_pabulib",
 ]

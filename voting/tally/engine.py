@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from . import reasons
 from .domain import Ballots, Project, ProjectResult, TallyResult
 from .mes import MesOutcome, MesProfile, method_of_equal_shares
-from .scoring import Scores, check_projects, compute_scores, input_hash
+from .scoring import Scores, check_projects, compute_scores, input_hash, totals_hash
 
 RULES = ("greedy", "mes", "borda")
 ADD1_STOPS = ("exhaustive", "infeasible")
@@ -41,15 +41,55 @@ def tally(
         raise ValueError("the borda rule needs ranked ballots")
     check_projects(projects)
     scores = compute_scores(projects, ballots)
-    params: dict[str, object] = {"ballot_kind": ballots.kind}
-    if scores.max_rank is not None:
-        params["max_rank"] = scores.max_rank
-    if rule == "mes":
-        params["add1_stop"] = add1_stop
+    if rule != "mes":
+        return tally_totals(rule=rule, budget=budget, projects=projects, kind=ballots.kind, score=scores.score,
+                            supporters=scores.supporters, voters=len(ballots.items), max_rank=scores.max_rank)
+    params: dict[str, object] = {"ballot_kind": ballots.kind, "add1_stop": add1_stop}
     digest = input_hash(rule=rule, budget=budget, projects=projects, scores=scores, kind=ballots.kind, params=params)
-    if rule == "mes":
-        return _tally_mes(budget, projects, ballots, scores, add1_stop, params, digest)
-    return _tally_greedy(rule, budget, projects, ballots.kind, scores, params, digest, len(ballots.items))
+    return _tally_mes(budget, projects, ballots, scores, add1_stop, params, digest)
+
+
+def tally_totals(
+    *,
+    rule: str,
+    budget: int,
+    projects: list[Project],
+    kind: str,
+    score: Mapping[str, int],
+    supporters: Mapping[str, int],
+    voters: int,
+    max_rank: int | None = None,
+) -> TallyResult:
+    """Greedy or Borda from the totals per project, which is all these rules read.
+
+    A database can count the totals itself (one GROUP BY) instead of handing over every
+    ballot; ``tally()`` computes them from the ballots and comes here, so both paths give the
+    identical result. The input hash covers the totals: two sets of ballots with the same
+    totals have the same greedy and Borda outcome.
+    """
+    if rule not in ("greedy", "borda"):
+        raise ValueError(f"tally_totals counts greedy or borda, not {rule!r}")
+    if rule == "borda" and kind != "ranked":
+        raise ValueError("the borda rule needs ranked ballots")
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
+        raise ValueError("budget must be a non-negative int of rupiah")
+    check_projects(projects)
+    known = {p.id for p in projects}
+    for pid in (*score, *supporters):
+        if pid not in known:
+            raise ValueError(f"a ballot names unknown project {pid!r}")
+    full = Scores(
+        score={pid: int(score.get(pid, 0)) for pid in sorted(known)},
+        supporters={pid: int(supporters.get(pid, 0)) for pid in sorted(known)},
+        max_rank=max_rank,
+        ballots=Counter(),
+    )
+    params: dict[str, object] = {"ballot_kind": kind}
+    if max_rank is not None:
+        params["max_rank"] = max_rank
+    digest = totals_hash(rule=rule, budget=budget, projects=projects, scores=full, voters=voters, kind=kind,
+                         params=params)
+    return _tally_greedy(rule, budget, projects, kind, full, params, digest, voters)
 
 
 def tie_key(project: Project, supporters: int) -> tuple[int, int, str]:

@@ -86,3 +86,21 @@ def input_hash(*, rule: str, budget: int, projects: Sequence[Project], scores: S
     }
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def totals_hash(
+    *, rule: str, budget: int, projects: Sequence[Project], scores: Scores, voters: int, kind: str, params: dict
+) -> str:
+    """sha256 of what greedy and Borda read: the totals per project and the number of voters."""
+    canonical = {
+        "rule": rule,
+        "budget": budget,
+        "params": params,
+        "projects": sorted([p.id, p.cost] for p in projects),
+        "ballot_kind": kind,
+        "score": sorted(scores.score.items()),
+        "supporters": sorted(scores.supporters.items()),
+        "voters": voters,
+    }
+    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
