@@ -1,6 +1,8 @@
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+
+from balikpapan_pb.urls import urlpatterns as site_urlpatterns
 
 
 def trivial(request):
@@ -12,8 +14,10 @@ def trivial_post(request):
     return HttpResponse("ok")
 
 
+# The site's own patterns are appended, not include()d: they use i18n_patterns, which Django
+# allows only in the root URLconf.
 urlpatterns = [
     path("bench/trivial", trivial),
     path("bench/trivial-post", trivial_post),
-    path("", include("balikpapan_pb.urls")),
+    *site_urlpatterns,
 ]
