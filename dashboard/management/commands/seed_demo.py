@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when demo accounts exist")
 
     def handle(self, *args, size: str, if_empty: bool, **options):
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if (settings.SETTINGS_MODULE or "").endswith(".production"):
             raise CommandError("seed_demo is for demonstration only and refused under production settings.")
         if if_empty and User.objects.filter(email="warga@demo.local").exists():
             self.stdout.write("Demo data already present.")

@@ -1,0 +1,99 @@
+"""A council member signs in and reads the ranked priorities of the demo round, on a phone and a desktop."""
+
+import importlib
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+
+from rounds.models import Category
+
+from .test_voting import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_PASSWORD = "suarawarga-demo"
+
+
+@pytest.fixture
+def demo():
+    """The demo data of `make run` (transactional tests flush what migrations loaded: put it back)."""
+    from wilayah.services import wilayah_ensure
+
+    wilayah_ensure()
+    categories = importlib.import_module("rounds.migrations.0002_categories").CATEGORIES
+    for order, (slug, name, name_en, color) in enumerate(categories, start=1):
+        Category.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en, "color": color,
+                                                            "order": order})
+    call_command("seed_demo", size="small", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/akun/masuk/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form button[type=submit]:has-text('Masuk')")
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_council_member_reads_the_ranked_priorities(demo, chromium, live_server, width, height, tmp_path):
+    from voting.models import ResultSnapshot
+
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, "dewan@demo.local")
+    page.goto(f"{live_server.url}/dewan/?putaran=ap-2026&kecamatan=64.71.03")
+    assert page.locator("h1").first.is_visible()
+    main = page.locator("main").inner_text()
+    assert "Balikpapan Utara" in main and "Apa yang paling banyak diusulkan" in main
+
+    items = page.locator("#prioritas > li")
+    count = items.count()
+    assert count >= 5
+    texts = [items.nth(i).inner_text() for i in range(count)]
+    # Each priority shows its cost in rupiah and whether it was funded; the funded ones are
+    # exactly the published result's selection for their areas.
+    assert all(re.search(r"Rp\d{1,3}(\.\d{3})+", text) for text in texts)
+    assert all(("Didanai" in t) != ("Tidak didanai" in t) for t in texts)
+    # Ranked by share of each area's voters, highest first.
+    shares = [float(m.group(1).replace(",", ".")) for t in texts if (m := re.search(r"\(([\d,]+)% pemilih\)", t))]
+    assert len(shares) == count and shares == sorted(shares, reverse=True)
+    selected = {pid for s in ResultSnapshot.objects.filter(round__slug="ap-2026", published_at__isnull=False)
+                for pid in s.result["selected"]}
+    funded_titles = [t.split("\n")[0] for t in texts if "Tidak didanai" not in t]
+    from proposals.models import Proposal
+
+    assert funded_titles and all(Proposal.objects.filter(title=title.strip(), pk__in=[int(p) for p in selected]).exists()
+                                 for title in funded_titles)
+    # Aggregates only: no receipt code, NIK or voter appears on the page.
+    assert not re.search(r"\b\d{16}\b", main) and "tanda terima" not in main.lower()
+    # Readable at this width: nothing runs off the side of the screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(tmp_path / f"council-{width}.png"), full_page=True)
+    context.close()
+
+
+def test_residents_and_visitors_are_refused_the_council_dashboard(demo, chromium, live_server):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dewan/")
+    assert "/akun/masuk/" in page.url  # a visitor is asked to sign in
+    sign_in(page, live_server, "warga@demo.local")
+    response = page.goto(f"{live_server.url}/dewan/")
+    assert response.status == 403
+    assert "Prioritas warga" not in page.locator("main").inner_text()
+    context.close()
