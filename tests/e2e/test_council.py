@@ -1,7 +1,7 @@
 """A council member signs in and reads the ranked priorities of the demo round, on a phone and a desktop."""
 
 import importlib
-import os
+import io
 import re
 
 import pytest
@@ -9,10 +9,9 @@ from django.core.management import call_command
 
 from rounds.models import Category
 
-from .test_voting import CHROMIUM_ARGS
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 DEMO_PASSWORD = "suarawarga-demo"
 
@@ -27,25 +26,7 @@ def demo():
     for order, (slug, name, name_en, color) in enumerate(categories, start=1):
         Category.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en, "color": color,
                                                             "order": order})
-    call_command("seed_demo", size="small", stdout=open(os.devnull, "w"))
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/akun/masuk/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form button[type=submit]:has-text('Masuk')")
-    page.wait_for_load_state()
+    call_command("seed_demo", size="small", stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
@@ -55,7 +36,7 @@ def test_council_member_reads_the_ranked_priorities(demo, chromium, live_server,
     context = chromium.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(15000)
-    sign_in(page, live_server, "dewan@demo.local")
+    sign_in(page, live_server, "dewan@demo.local", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/dewan/?putaran=ap-2026&kecamatan=64.71.03")
     assert page.locator("h1").first.is_visible()
     main = page.locator("main").inner_text()
@@ -92,7 +73,7 @@ def test_residents_and_visitors_are_refused_the_council_dashboard(demo, chromium
     page = context.new_page()
     page.goto(f"{live_server.url}/dewan/")
     assert "/akun/masuk/" in page.url  # a visitor is asked to sign in
-    sign_in(page, live_server, "warga@demo.local")
+    sign_in(page, live_server, "warga@demo.local", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/dewan/")
     assert response.status == 403
     assert "Prioritas warga" not in page.locator("main").inner_text()

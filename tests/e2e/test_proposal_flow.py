@@ -1,7 +1,5 @@
 """On a phone: a resident proposes with a photo and a map pin, the LPM approves, the resident sees it."""
 
-import os
-
 import pytest
 from PIL import ExifTags, Image
 
@@ -10,22 +8,11 @@ from proposals.models import Proposal, ProposalPhoto, Status
 from tests.factories import AreaFactory, RoundFactory, UserFactory, category_get
 from tests.proposals.test_views import jpeg_with_gps
 
-from .test_voting import CHROMIUM_ARGS
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 TITLE = "Normalisasi drainase Jl. Syarifuddin Yoes RT 12"
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def phone(browser, live_server, user):
@@ -33,16 +20,12 @@ def phone(browser, live_server, user):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/akun/masuk/")
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", "rahasia-warga-17")
-    page.click("form button[type=submit]:has-text('Masuk')")
-    page.wait_for_load_state()
+    sign_in(page, live_server, user.email, "rahasia-warga-17")
     assert "/akun/masuk/" not in page.url, page.content()[:2000]
     return page
 
 
-def test_resident_proposes_with_photo_and_pin_and_sees_the_lpm_approval(browser, live_server, tmp_path):
+def test_resident_proposes_with_photo_and_pin_and_sees_the_lpm_approval(chromium, live_server, tmp_path):
     round_ = RoundFactory(phase="submission")
     area = AreaFactory(round=round_)
     category_get("drainase-banjir")
@@ -56,7 +39,7 @@ def test_resident_proposes_with_photo_and_pin_and_sees_the_lpm_approval(browser,
     photo.write_bytes(jpeg_with_gps())
 
     # The resident fills the form on a phone: text, cost as people write it, a pin, a photo.
-    page = phone(browser, live_server, resident)
+    page = phone(chromium, live_server, resident)
     page.goto(f"{live_server.url}/usulan/baru/{round_.slug}/")
     page.fill("input[name=title]", TITLE)
     page.select_option("select[name=category]", label="Drainase dan pengendalian banjir")
@@ -86,7 +69,7 @@ def test_resident_proposes_with_photo_and_pin_and_sees_the_lpm_approval(browser,
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     # The LPM officer finds it in the queue on their phone and approves it.
-    lpm = phone(browser, live_server, moderator)
+    lpm = phone(chromium, live_server, moderator)
     lpm.goto(f"{live_server.url}/usulan/moderasi/")
     lpm.click(f"text={TITLE}")
     lpm.wait_for_load_state()

@@ -84,8 +84,7 @@ def input_hash(*, rule: str, budget: int, projects: Sequence[Project], scores: S
         "ballot_kind": kind,
         "ballots": sorted([list(b), n] for b, n in scores.ballots.items()),
     }
-    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return _sha256_of(canonical)
 
 
 def totals_hash(
@@ -102,5 +101,9 @@ def totals_hash(
         "supporters": sorted(scores.supporters.items()),
         "voters": voters,
     }
+    return _sha256_of(canonical)
+
+
+def _sha256_of(canonical: dict) -> str:
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
