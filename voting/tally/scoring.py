@@ -76,34 +76,26 @@ def _points(ballot: CanonicalBallot, kind: str, max_rank: int | None) -> list[tu
 
 def input_hash(*, rule: str, budget: int, projects: Sequence[Project], scores: Scores, kind: str, params: dict) -> str:
     """sha256 of the inputs in a canonical form: project order and voter order do not matter."""
-    canonical = {
-        "rule": rule,
-        "budget": budget,
-        "params": params,
-        "projects": sorted([p.id, p.cost] for p in projects),
-        "ballot_kind": kind,
-        "ballots": sorted([list(b), n] for b, n in scores.ballots.items()),
-    }
-    return _sha256_of(canonical)
+    ballots = sorted([list(b), n] for b, n in scores.ballots.items())
+    return _sha256_of(rule, budget, projects, kind, params, ballots=ballots)
 
 
 def totals_hash(
     *, rule: str, budget: int, projects: Sequence[Project], scores: Scores, voters: int, kind: str, params: dict
 ) -> str:
     """sha256 of what greedy and Borda read: the totals per project and the number of voters."""
+    return _sha256_of(rule, budget, projects, kind, params, score=sorted(scores.score.items()),
+                      supporters=sorted(scores.supporters.items()), voters=voters)
+
+
+def _sha256_of(rule: str, budget: int, projects: Sequence[Project], kind: str, params: dict, **inputs: Any) -> str:
     canonical = {
         "rule": rule,
         "budget": budget,
         "params": params,
         "projects": sorted([p.id, p.cost] for p in projects),
         "ballot_kind": kind,
-        "score": sorted(scores.score.items()),
-        "supporters": sorted(scores.supporters.items()),
-        "voters": voters,
+        **inputs,
     }
-    return _sha256_of(canonical)
-
-
-def _sha256_of(canonical: dict) -> str:
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
