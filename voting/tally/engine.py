@@ -44,7 +44,10 @@ def tally(
     if rule != "mes":
         return tally_totals(rule=rule, budget=budget, projects=projects, kind=ballots.kind, score=scores.score,
                             supporters=scores.supporters, voters=len(ballots.items), max_rank=scores.max_rank)
-    params: dict[str, object] = {"ballot_kind": ballots.kind, "add1_stop": add1_stop}
+    params: dict[str, object] = {"ballot_kind": ballots.kind}
+    if scores.max_rank is not None:
+        params["max_rank"] = scores.max_rank
+    params["add1_stop"] = add1_stop
     digest = input_hash(rule=rule, budget=budget, projects=projects, scores=scores, kind=ballots.kind, params=params)
     return _tally_mes(budget, projects, ballots, scores, add1_stop, params, digest)
 
