@@ -317,4 +317,23 @@ def test_round_page_shows_timeline_budgets_and_what_to_do(client):
     assert "Rp1.250.000.000" in page
     assert "Pengajuan usulan" in page and 'aria-current="step"' in page
     assert reverse("proposals:create", args=[round_.slug]) in page
-    assert client.get(RoundFactory(phase="draft").get_absolute_url()).status_code == 404 or True
+    draft = RoundFactory(phase="draft")
+    assert client.get(draft.get_absolute_url()).status_code == 403  # not public until it opens
+    client.force_login(UserFactory(role=Role.ADMIN))
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(("phase", "button", "target"), [
+    ("submission", "Ajukan usulan", "create"),
+    ("voting", "Pilih sekarang", "vote"),
+    ("results", "Lihat hasil", "results"),
+])
+def test_round_page_and_home_lead_to_what_a_resident_can_do_now(client, phase, button, target):
+    round_ = RoundFactory(phase=phase)
+    AreaFactory(round=round_)
+    url = {"create": reverse("proposals:create", args=[round_.slug]), "vote": reverse("voting:index"),
+           "results": reverse("dashboard:round_results", args=[round_.slug])}[target]
+    for page in (client.get(round_.get_absolute_url()), client.get("/")):
+        html = page.content.decode()
+        assert f'href="{url}">{button}</a>' in html
+    assert reverse("voting:index") in client.get("/").content.decode()  # "Pilih" is in the navigation
