@@ -11,3 +11,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"handlers": 
 # runs with.
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+PAGE_CACHE_SECONDS = 30  # as in production (settings/base.py)

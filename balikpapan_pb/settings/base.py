@@ -66,7 +66,23 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "balikpapan_pb.middleware.AnonymousPageCacheMiddleware",
 ]
+
+# Public pages that anonymous visitors get from a short-lived per-process cache
+# (balikpapan_pb/middleware.py). A change shows to them within PAGE_CACHE_SECONDS; signed-in
+# people always get a freshly rendered page. 0 turns the cache off.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "30"))
+PAGE_CACHE_VIEWS = {
+    "home", "privacy", "rounds:list", "rounds:detail", "proposals:list", "proposals:detail",
+    "dashboard:round_results", "dashboard:area_results", "dashboard:area_print", "dashboard:round_projects",
+    "dashboard:open_data", "dashboard:project",
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
 
 ROOT_URLCONF = "balikpapan_pb.urls"
 WSGI_APPLICATION = "balikpapan_pb.wsgi.application"
@@ -83,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "balikpapan_pb.context_processors.site",
+                "balikpapan_pb.context_processors.language_switch",
                 "notifications.context_processors.unread_count",
             ],
         },

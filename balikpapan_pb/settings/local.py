@@ -6,3 +6,5 @@ from .base import env, env_bool
 DEBUG = env_bool("DEBUG", True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+# A developer (or a demo) that changes data sees it at once; PAGE_CACHE_SECONDS=30 tries the cache.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "0"))

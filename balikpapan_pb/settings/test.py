@@ -28,3 +28,6 @@ SECRET_KEY = "test-secret-key"
 NIK_HASH_KEY = "test-nik-key"
 BALLOT_KEY = "test-ballot-key"
 ALLOWED_HOSTS = ["*"]
+# Most tests read a page, change something and read it again: the anonymous page cache is
+# off here and switched on by the tests of the cache itself (tests/site/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0

@@ -75,3 +75,12 @@ def test_privacy_policy_names_the_law_and_the_rights(client):
     assert "UU PDP" in html
     assert "Hak Anda" in html
     assert "hash" in html
+
+
+@pytest.mark.django_db
+def test_the_language_link_leads_to_the_same_page_in_the_other_language(client):
+    indonesian = client.get("/usulan/?q=lampu").content.decode()
+    assert 'href="/en/usulan/?q=lampu" hreflang="en"' in indonesian and ">English</a>" in indonesian
+    english = client.get("/en/usulan/?q=lampu").content.decode()
+    assert 'href="/usulan/?q=lampu" hreflang="id"' in english and ">Bahasa Indonesia</a>" in english
+    assert "csrfmiddlewaretoken" not in indonesian  # a visitor's public page carries no token

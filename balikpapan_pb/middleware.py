@@ -1,0 +1,74 @@
+"""A short-lived cache of the public pages that anonymous visitors read.
+
+Most of the traffic on a results day is people who are not signed in reading the same few
+pages. For them, a page named in `PAGE_CACHE_VIEWS` is rendered once per process every
+`PAGE_CACHE_SECONDS` and served from memory in between. Signed-in people, POSTs, pages that
+set a cookie or carry a CSRF token, and anything but a 200 are never cached, so nobody sees
+another person's page. The cache is the process's own memory (the `pages` cache alias):
+it needs no Redis, so a Redis outage changes nothing for readers.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils import translation
+
+# Cookies that make a request someone's own: a session (signed in, or a pending message in
+# the session) or a message waiting in the cookie storage.
+_PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key and self._cacheable(request, response):
+            headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+            caches["pages"].set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not self._eligible(request):
+            return None
+        key = "page:" + hashlib.sha256(
+            f"{request.get_host()}|{translation.get_language()}|{request.get_full_path()}".encode()
+        ).hexdigest()
+        cached = caches["pages"].get(key)
+        if cached is None:
+            request._page_cache_key = key
+            return None
+        content, headers = cached
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    @staticmethod
+    def _eligible(request) -> bool:
+        match = request.resolver_match
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method == "GET"
+            and match is not None
+            and match.view_name in settings.PAGE_CACHE_VIEWS
+            and not any(name in request.COOKIES for name in _PERSONAL_COOKIES)
+        )
+
+    @staticmethod
+    def _cacheable(request, response) -> bool:
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            # A page that used a CSRF token holds one visitor's token: never share it.
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not request.user.is_authenticated
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+        )
