@@ -525,7 +525,7 @@ def funded_projects(*, round: Round) -> list[Proposal]:
     selected = Q(status__in=FUNDED_STATUSES)
     for area_id, snapshot in published_snapshots(round=round).items():
         ids = [str(i) for i in snapshot.result.get("selected", [])]
-        numeric = [int(i) for i in ids if i.isdigit() and len(i) < 18]
+        numeric = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 18]
         selected |= Q(area_id=area_id, external_id__in=ids) | Q(area_id=area_id, external_id="", pk__in=numeric)
     return list(
         Proposal.objects.filter(selected, round=round).exclude(status__in=HIDDEN_STATUSES)

@@ -24,7 +24,7 @@ def ballot_from_post(*, round: Round, project_ids: list[str], data) -> tuple[lis
             raw = (data.get(f"rank_{pid}") or "").strip()
             if not raw:
                 continue
-            if not raw.isdigit() or len(raw) > MAX_FIELD:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_FIELD:
                 raise ValidationError(_("Peringkat harus berupa angka 1 sampai %(k)d.") % {"k": round.max_choices})
             rank = int(raw)
             if not 1 <= rank <= round.max_choices:
@@ -40,7 +40,7 @@ def ballot_from_post(*, round: Round, project_ids: list[str], data) -> tuple[lis
             continue
         negative = raw.startswith("-")
         digits = raw[1:] if negative else raw
-        if not digits.isdigit() or len(digits) > MAX_FIELD:
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_FIELD:
             raise ValidationError(_("Poin harus berupa bilangan bulat."))
         points[pid] = -int(digits) if negative else int(digits)
     return points, blank

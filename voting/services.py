@@ -121,7 +121,9 @@ def _check_on_ballot(*, round: Round, area: Area, ids: Iterable[str], costs: dic
     if not missing:
         return
     elsewhere = Proposal.objects.filter(round=round).exclude(area=area)
-    numeric = [int(i) for i in missing if i.isdigit() and len(i) < 18]
+    missing = [i for i in missing if "\x00" not in i]  # PostgreSQL text cannot hold NUL: no project has one
+    # isascii: '²' is a digit to str.isdigit() but not a number to int()
+    numeric = [int(i) for i in missing if i.isascii() and i.isdigit() and len(i) < 18]
     if elsewhere.filter(external_id__in=missing).exists() or elsewhere.filter(pk__in=numeric, external_id="").exists():
         raise ValidationError(_("Sebagian pilihan Anda adalah proyek wilayah lain, bukan proyek %(area)s.") % {"area": area.name})
     raise ValidationError(_("Sebagian pilihan Anda tidak ada di surat suara %(area)s.") % {"area": area.name})
