@@ -50,6 +50,23 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|")
 
 
+def _merge(previous: str, fresh: list[str]) -> list[str]:
+    """The previous file's sections, with those run now replaced (by their heading) and a
+    line saying when each part was measured."""
+    header, *_ = fresh
+    kept = {}
+    for part in previous.split("\n## ")[1:]:
+        title = part.split("\n", 1)[0]
+        kept[title] = "## " + part.rstrip("\n") + "\n"
+    for section in fresh[2:]:
+        kept[section.split("\n", 1)[0][3:]] = section
+    note = "Each suite says when it ran (`make bench BENCH_ARGS=--only=...` reruns one); compare ratios within a suite.\n"
+    stamp = fresh[1]
+    ordered = [kept[title] for _module, title, _call in SUITES if title in kept]
+    ordered += [text for title, text in kept.items() if title not in {t for _m, t, _c in SUITES}]
+    return [header, stamp, note, *ordered]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the slowest reference runs (said in the output)")
@@ -88,8 +105,12 @@ def main() -> int:
         rows = result if isinstance(result, list) else [result]
         table = markdown_table(rows)
         print(table, flush=True)
-        sections.append(f"## {title}\n\n{table}\n(suite took {time.perf_counter() - started:,.0f} s)\n")
-    Path(options.out).write_text("\n".join(sections), encoding="utf-8")
+        sections.append(f"## {title}\n\n{table}\n(suite took {time.perf_counter() - started:,.0f} s, "
+                        f"run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)\n")
+    out = Path(options.out)
+    if options.only and out.exists():  # keep the other suites' figures from their last run
+        sections = _merge(out.read_text(encoding="utf-8"), sections)
+    out.write_text("\n".join(sections), encoding="utf-8")
     print(f"wrote {options.out}")
     return 1 if failed else 0
 
