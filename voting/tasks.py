@@ -23,13 +23,18 @@ def tally_round(round_id: int, rule: str, run_id: int | None = None) -> list[int
 
 @shared_task(acks_late=True)
 def tally_closed_rounds() -> int:
-    """Beat: tally rounds whose voting has ended and that have no snapshot for their rule yet."""
+    """Beat: tally rounds whose voting has closed and that have no snapshot for their rule yet.
+
+    Voting closes by the schedule or when an admin moves the round on by hand before the
+    scheduled end: a round in the tallying phase is tallied either way."""
+    from django.db.models import Q
+
     from .models import ResultSnapshot, TallyRun
 
     now = timezone.now()
     ended = PhaseSchedule.objects.filter(phase=Phase.VOTING, end__lte=now).values("round_id")
     queued = 0
-    for round_ in Round.objects.filter(pk__in=ended, phase__in=[Phase.TALLYING, Phase.RESULTS]):
+    for round_ in Round.objects.filter(Q(phase=Phase.TALLYING) | Q(pk__in=ended, phase=Phase.RESULTS)):
         if ResultSnapshot.objects.filter(round=round_, rule=round_.tally_rule).exists():
             continue
         if TallyRun.objects.filter(round=round_, rule=round_.tally_rule, status__in=["queued", "running"]).exists():

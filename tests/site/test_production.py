@@ -17,8 +17,9 @@ SECRETS = {
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # Not the test process's own Django variables (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
     environment = {key: value for key, value in os.environ.items()
-                   if key not in SECRETS and key != "DJANGO_SETTINGS_MODULE"}
+                   if key not in SECRETS and not key.startswith("DJANGO_")}
     environment.update(DJANGO_SETTINGS_MODULE="balikpapan_pb.settings.production", **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=environment,
                           capture_output=True, text=True, timeout=120)

@@ -131,3 +131,30 @@ def test_closing_reminder_only_to_eligible_non_voters_of_the_area(monkeypatch):
     sent.clear()
     tasks.remind_voting_closing()  # beat fires again: nothing twice
     assert sent == []
+
+
+@pytest.mark.celery
+def test_beat_tallies_a_round_once_whether_the_schedule_or_an_admin_closed_voting(celery_live_worker):
+    from accounts.models import Role
+    from rounds.services import round_advance_phase
+    from tests.factories import UserFactory
+
+    now = timezone.now()
+    by_hand = make_round(slug="ap-closed-by-hand")
+    PhaseSchedule.objects.create(round=by_hand, phase=Phase.VOTING, start=now - dt.timedelta(days=3),
+                                 end=now + dt.timedelta(days=3))  # the admin closes before the scheduled end
+    still_open = make_round(slug="ap-still-open")
+    area = by_hand.test_areas["kel"]
+    ids = project_ids(area)
+    _vote(area, [[ids[0], ids[1]], [ids[1]], [ids[4]]])
+    _vote(still_open.test_areas["kel"], [[project_ids(still_open.test_areas["kel"])[0]]])
+    round_advance_phase(round=by_hand, actor=UserFactory(role=Role.ADMIN))
+    assert by_hand.phase == Phase.TALLYING
+
+    assert tasks.tally_closed_rounds() == 1
+    run = _wait(TallyRun.objects.get(round=by_hand))
+    assert run.status == TallyRun.Status.DONE, run.error
+    snapshot = ResultSnapshot.objects.get(area=area, rule=by_hand.tally_rule)
+    assert snapshot.voters == 3 and snapshot.published_at is None  # an admin publishes it
+    assert tasks.tally_closed_rounds() == 0  # tallied once: the next beat finds nothing to do
+    assert not ResultSnapshot.objects.filter(round=still_open).exists()
