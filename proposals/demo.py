@@ -187,22 +187,24 @@ def _residents(count: int, rng: random.Random) -> list[User]:
     return list(User.objects.filter(email__startswith="warga-demo-", email__endswith="@demo.local"))
 
 
-def _text(template: str, place: str, rng: random.Random) -> str:
-    return template.format(place=place, rt=f"{rng.randint(1, 45):02d}", length=rng.choice([120, 250, 400, 600, 850]),
-                           households=rng.choice([35, 60, 80, 120, 150]), lamps=rng.choice([8, 12, 15, 20]))
+def _details(rng: random.Random) -> dict[str, str | int]:
+    """One proposal's numbers, drawn once so that its title, description and RT field agree."""
+    return {"rt": f"{rng.randint(1, 45):02d}", "length": rng.choice([120, 250, 400, 600, 850]),
+            "households": rng.choice([35, 60, 80, 120, 150]), "lamps": rng.choice([8, 12, 15, 20])}
 
 
 def _proposal(round_: Round, area: Area, place: str, rng: random.Random, proposer: User | None,
               categories: dict[str, Category], *, status: str, now: dt.datetime) -> Proposal:
     category, title, description, (low, high) = rng.choice(PROJECTS)
-    rt = f"{rng.randint(1, 45):02d}"
-    title_text = _text(title, place, rng).replace("RT {rt}", f"RT {rt}")
+    details = _details(rng)
+    rt = details["rt"]
+    title_text = title.format(place=place, **details)
     cost = rng.randint(low, high) * 1_000_000
     kel_code = area.code
     lat, lng = _point(kel_code, rng)
     return Proposal(
         round=round_, area=area, category=categories[category], proposer=proposer, title=title_text[:140],
-        description=_text(description, place, rng), estimated_cost=cost, latitude=lat, longitude=lng,
+        description=description.format(place=place, **details), estimated_cost=cost, latitude=lat, longitude=lng,
         address=f"{place}, {area.name}", rt=rt, rw=f"{rng.randint(1, 12):02d}", status=status,
         submitted_at=None if status == Status.DRAFT else now,
     )
