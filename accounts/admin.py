@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ResidenceInvitation, User
 
 
 @admin.register(User)
@@ -22,3 +22,19 @@ class UserAdmin(BaseUserAdmin):
         (_("Waktu"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "password1", "password2")}),)
+
+
+@admin.register(ResidenceInvitation)
+class ResidenceInvitationAdmin(admin.ModelAdmin):
+    """Read-only: codes are made on the LPM's page (accounts:invitations) and shown only there, once."""
+
+    list_display = ("kelurahan", "batch", "created_by", "created_at", "used_at")
+    list_filter = ("kelurahan__kecamatan", "kelurahan")
+    readonly_fields = ("kelurahan", "batch", "created_by", "created_at", "used_by", "used_at")
+    exclude = ("code_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

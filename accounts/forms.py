@@ -142,3 +142,29 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Kata sandi salah."))
         return password
+
+
+class ResidentLookupForm(forms.Form):
+    """The LPM desk: the officer types the NIK from the KTP the resident shows in person."""
+
+    nik = forms.CharField(label=_("NIK warga (dari KTP yang ditunjukkan)"), max_length=24,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    def clean_nik(self):
+        return nik_field_clean(self.cleaned_data["nik"]).nik
+
+
+class InvitationBatchForm(forms.Form):
+    kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), queryset=Kelurahan.objects.none(), empty_label=None)
+    count = forms.IntegerField(label=_("Jumlah kode"), min_value=1, max_value=200, initial=50,
+                               help_text=_("Satu kode untuk satu warga; paling banyak 200 sekali cetak."))
+
+    def __init__(self, *args, kelurahan_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].queryset = kelurahan_choices if kelurahan_choices is not None else Kelurahan.objects.none()
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(label=_("Kode undangan dari RT"), max_length=20,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "placeholder": "ABCD-2345"}))

@@ -116,3 +116,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"
+
+
+class ResidenceInvitation(models.Model):
+    """A one-time code, printed and handed out through the RT, that verifies the residence of
+    whoever enters it, if they declared the code's kelurahan. Only a keyed hash of the code is
+    stored: a database dump cannot be used to verify anyone."""
+
+    kelurahan = models.ForeignKey(Kelurahan, verbose_name=_("kelurahan"), on_delete=models.PROTECT,
+                                  related_name="residence_invitations")
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    batch = models.UUIDField(_("lembar"), db_index=True, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_by = models.OneToOneField(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="residence_invitation")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode undangan domisili")
+        verbose_name_plural = _("kode undangan domisili")
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kelurahan_id} {self.batch} {'used' if self.used_at else 'open'}"

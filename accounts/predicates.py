@@ -38,3 +38,15 @@ def is_of_voting_age(user) -> bool:
 @rules.predicate
 def is_self(user, other) -> bool:
     return bool(user and other is not None and user.pk == other.pk)
+
+
+@rules.predicate
+def moderates_residents_kelurahan(user, resident) -> bool:
+    """An LPM officer of the kelurahan where `resident` declared to live."""
+    return bool(resident is not None and resident.kelurahan_id
+                and user.moderated_kelurahan.filter(pk=resident.kelurahan_id).exists())
+
+
+@rules.predicate
+def moderates_kelurahan(user, kelurahan) -> bool:
+    return bool(kelurahan is not None and user.moderated_kelurahan.filter(pk=kelurahan.pk).exists())

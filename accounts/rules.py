@@ -1,7 +1,11 @@
 import rules
 
-from .predicates import is_admin, is_self
+from .predicates import is_admin, is_moderator, is_self, moderates_kelurahan, moderates_residents_kelurahan
 
 rules.add_perm("accounts.view_profile", is_self | is_admin)
 rules.add_perm("accounts.change_profile", is_self)
 rules.add_perm("accounts.manage_users", is_admin)
+# Residence verification: LPM officers for the kelurahan they moderate, city admins everywhere.
+rules.add_perm("accounts.use_residence_desk", is_moderator | is_admin)
+rules.add_perm("accounts.verify_residence", is_admin | (is_moderator & moderates_residents_kelurahan))
+rules.add_perm("accounts.issue_invitations", is_admin | (is_moderator & moderates_kelurahan))

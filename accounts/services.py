@@ -150,3 +150,101 @@ def user_delete(*, user: User) -> None:
 
     audit_record(actor=None, action="account_deleted", target=user, detail={})
     user.delete()
+
+
+# --- residence verification -------------------------------------------------------------------
+# Where a round requires it, only residents whose residence was verified may vote: by an LPM
+# officer who sees their KTP, or by a one-time code handed out on paper through the RT.
+
+INVITATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper without doubt
+INVITATION_LENGTH = 8
+INVITATIONS_AT_ONCE = 200
+
+
+class ResidenceError(Exception):
+    """A code that cannot verify this resident; the message says why, in the user's language."""
+
+
+def invitation_code_normalise(code: str) -> str:
+    """`abcd-efgh`, `ABCD EFGH` -> `ABCDEFGH`."""
+    return "".join(ch for ch in str(code).upper() if ch not in " -\u00a0\t")
+
+
+def invitation_code_hash(code: str) -> str:
+    import hashlib
+    import hmac
+
+    message = ("residence-invitation:" + invitation_code_normalise(code)).encode()
+    return hmac.new(settings.NIK_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def invitation_code_format(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+@transaction.atomic
+def residence_verify(*, user: User, actor: User, method: str) -> User:
+    """Marks the residence as verified (once) and writes who did it and how to the audit log."""
+    from .audit import audit_record
+
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.residence_verified_at is None:
+        locked.residence_verified_at = timezone.now()
+        locked.save(update_fields=["residence_verified_at"])
+        audit_record(actor=actor, action="residence.verify", target=locked,
+                     detail={"method": method, "kelurahan": locked.kelurahan_id})
+    user.residence_verified_at = locked.residence_verified_at
+    return locked
+
+
+@transaction.atomic
+def invitation_codes_create(*, kelurahan: Kelurahan, count: int, actor: User) -> list[str]:
+    """`count` new codes for one kelurahan, returned in clear exactly once (to be printed)."""
+    import secrets
+    import uuid
+
+    from .audit import audit_record
+    from .models import ResidenceInvitation
+
+    if not 1 <= count <= INVITATIONS_AT_ONCE:
+        raise ValueError(f"count must be 1..{INVITATIONS_AT_ONCE}")
+    batch = uuid.uuid4()
+    codes = list(dict.fromkeys(
+        "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH)) for _ in range(count)
+    ))
+    ResidenceInvitation.objects.bulk_create(
+        ResidenceInvitation(kelurahan=kelurahan, code_hash=invitation_code_hash(code), batch=batch, created_by=actor)
+        for code in codes
+    )
+    audit_record(actor=actor, action="residence.invitations_create", target=kelurahan,
+                 detail={"count": len(codes), "batch": str(batch)})
+    return codes
+
+
+@transaction.atomic
+def invitation_redeem(*, user: User, code: str) -> User:
+    """Verifies the residence of `user` with a code of their kelurahan; each code works once."""
+    from django.utils.translation import gettext as _
+
+    from .models import ResidenceInvitation
+
+    # The person's row first: a double tap with two codes must not spend both.
+    if User.objects.select_for_update().get(pk=user.pk).residence_verified_at is not None:
+        return user
+    normalised = invitation_code_normalise(code)
+    if len(normalised) != INVITATION_LENGTH or any(ch not in INVITATION_ALPHABET for ch in normalised):
+        raise ResidenceError(_("Kode undangan terdiri dari 8 huruf dan angka, misalnya ABCD-2345. Periksa kembali kertasnya."))
+    invitation = (ResidenceInvitation.objects.select_for_update().select_related("kelurahan")
+                  .filter(code_hash=invitation_code_hash(normalised)).first())
+    if invitation is None:
+        raise ResidenceError(_("Kode undangan ini tidak dikenal. Periksa kembali huruf dan angkanya."))
+    if invitation.used_at is not None:
+        raise ResidenceError(_("Kode undangan ini sudah dipakai. Minta kode baru kepada Ketua RT atau LPM."))
+    if invitation.kelurahan_id != user.kelurahan_id:
+        raise ResidenceError(
+            _("Kode undangan ini untuk Kelurahan %(code_kelurahan)s, sedangkan domisili Anda Kelurahan %(own)s.")
+            % {"code_kelurahan": invitation.kelurahan.name, "own": user.kelurahan.name if user.kelurahan else "—"}
+        )
+    invitation.used_by, invitation.used_at = user, timezone.now()
+    invitation.save(update_fields=["used_by", "used_at"])
+    return residence_verify(user=user, actor=user, method="invitation")

@@ -14,6 +14,10 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("profil/data-saya/", views.data_download, name="data_download"),
     path("profil/hapus-akun/", views.account_delete, name="account_delete"),
+    path("profil/kode-undangan/", views.invitation_redeem, name="invitation_redeem"),
+    path("verifikasi-domisili/", views.residence_desk, name="residence_desk"),
+    path("verifikasi-domisili/<int:pk>/", views.residence_verify, name="residence_verify"),
+    path("kode-undangan/", views.invitations, name="invitations"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "lupa-sandi/terkirim/",

@@ -1,15 +1,28 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import DUPLICATE_EMAIL, DUPLICATE_NIK, AccountDeleteForm, LoginForm, ProfileForm, RegistrationForm
+from . import selectors, services
+from .audit import audit_record
+from .forms import (
+    DUPLICATE_EMAIL,
+    DUPLICATE_NIK,
+    AccountDeleteForm,
+    InvitationBatchForm,
+    InvitationCodeForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResidentLookupForm,
+)
+from .models import User
 
 
 def register(request):
@@ -64,6 +77,69 @@ def profile(request):
         messages.success(request, _("Profil Anda sudah disimpan."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile_user": user})
+
+
+@login_required
+@require_POST
+def invitation_redeem(request):
+    form = InvitationCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Masukkan kode undangan yang tertulis di kertas dari RT."))
+        return redirect("accounts:profile")
+    try:
+        services.invitation_redeem(user=request.user, code=form.cleaned_data["code"])
+    except services.ResidenceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Domisili Anda sudah terverifikasi. Anda dapat memilih di wilayah Anda."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@permission_required("accounts.use_residence_desk", raise_exception=True)
+def residence_desk(request):
+    """The LPM officer's desk: find a resident by the NIK on the KTP they show, then verify."""
+    form = ResidentLookupForm(request.POST or None)
+    context = {"form": form, "searched": False}
+    if request.method == "POST" and form.is_valid():
+        resident = selectors.resident_by_nik(nik=form.cleaned_data["nik"])
+        # A fresh, empty field: the NIK is not echoed back into the page, and the next resident is ready.
+        context.update(form=ResidentLookupForm(), searched=True, resident=resident,
+                       may_verify=bool(resident) and request.user.has_perm("accounts.verify_residence", resident))
+        if resident is not None:  # looking a person up is processing their data: it is logged
+            audit_record(actor=request.user, action="residence.lookup", target=resident, detail={})
+    return render(request, "accounts/residence_desk.html", context)
+
+
+@login_required
+@require_POST
+def residence_verify(request, pk: int):
+    resident = get_object_or_404(User, pk=pk)
+    if not request.user.has_perm("accounts.verify_residence", resident):
+        raise PermissionDenied
+    services.residence_verify(user=resident, actor=request.user, method="in_person")
+    messages.success(request, _("Domisili %(name)s di Kelurahan %(kelurahan)s sudah diverifikasi.")
+                     % {"name": resident.full_name, "kelurahan": resident.kelurahan.name if resident.kelurahan else "—"})
+    return redirect("accounts:residence_desk")
+
+
+@login_required
+@permission_required("accounts.use_residence_desk", raise_exception=True)
+def invitations(request):
+    """Print one-time codes for a kelurahan; they are shown once, on the sheet made now."""
+    choices = selectors.kelurahan_for_residence_desk(user=request.user)
+    form = InvitationBatchForm(request.POST or None, kelurahan_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        kelurahan = form.cleaned_data["kelurahan"]
+        if not request.user.has_perm("accounts.issue_invitations", kelurahan):
+            raise PermissionDenied
+        codes = services.invitation_codes_create(kelurahan=kelurahan, count=form.cleaned_data["count"],
+                                                 actor=request.user)
+        return render(request, "accounts/invitation_sheet.html", {
+            "kelurahan": kelurahan, "codes": [services.invitation_code_format(c) for c in codes],
+        })
+    return render(request, "accounts/invitations.html",
+                  {"form": form, "counts": selectors.invitation_counts(kelurahan=choices)})
 
 
 @login_required

@@ -43,7 +43,8 @@ def voter_eligibility(*, user, area: Area) -> tuple[bool, str]:
         }
     if round_.requires_verified_residence and not user.is_residence_verified:
         return False, _(
-            "Domisili Anda belum diverifikasi. Minta verifikasi kepada LPM kelurahan Anda atau gunakan kode undangan dari RT."
+            "Domisili Anda belum diverifikasi. Masukkan kode undangan dari RT di halaman Profil, "
+            "atau datang ke LPM kelurahan Anda dengan KTP."
         )
     return True, ""
 
