@@ -174,3 +174,13 @@ def test_a_tampered_project_id_is_refused_with_words(junk):
     assert response.status_code == 400  # the ballot again, with the reason
     assert "tidak ada di surat suara" in response.content.decode()
     assert not Ballot.objects.filter(area=area).exists()
+
+
+@EXAMPLES
+@given(desk=fields("nik"), batch=fields("kelurahan", "count"), code=fields("code"))
+def test_residence_desk_invitations_and_codes(world, desk, batch, code):
+    world["moderator"].moderated_kelurahan.add(world["area"].kelurahan)
+    officer = _signed_in(world["moderator"])
+    assert_answers(officer.post(reverse("accounts:residence_desk"), desk), "residence desk")
+    assert_answers(officer.post(reverse("accounts:invitations"), batch), "invitations")
+    assert_answers(_signed_in(world["resident"]).post(reverse("accounts:invitation_redeem"), code), "redeem")
