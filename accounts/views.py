@@ -145,6 +145,8 @@ def invitations(request):
 @login_required
 def data_download(request):
     data = services.user_data_export(user=request.user)
+    # UU PDP: processing personal data is logged, a person's own copy included.
+    audit_record(actor=request.user, action="personal_data.export", target=request.user, detail={})
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="data-saya-suara-warga.json"'
     return response

@@ -21,6 +21,7 @@ def test_data_download_holds_the_profile_but_never_the_nik_hash_or_password(clie
     text = response.content.decode()
     assert user.nik_hash not in text
     assert user.password not in text
+    assert AuditEntry.objects.filter(action="personal_data.export", actor=user, target_id=str(user.pk)).count() == 1
 
 
 def test_data_download_needs_a_login(client):
