@@ -221,9 +221,36 @@ def invitation_codes_create(*, kelurahan: Kelurahan, count: int, actor: User) ->
     return codes
 
 
-@transaction.atomic
+INVITATION_TRIES_PER_DAY = 10
+
+
 def invitation_redeem(*, user: User, code: str) -> User:
-    """Verifies the residence of `user` with a code of their kelurahan; each code works once."""
+    """Verifies the residence of `user` with a code of their kelurahan; each code works once.
+
+    Every refused code is written to the audit log, and after INVITATION_TRIES_PER_DAY refusals
+    in a day the person is asked to come back tomorrow or to see the LPM: codes cannot be guessed
+    by trying."""
+    import datetime as dt
+
+    from django.utils.translation import gettext as _
+
+    from .audit import audit_record
+    from .models import AuditEntry
+
+    since = timezone.now() - dt.timedelta(days=1)
+    if AuditEntry.objects.filter(action="residence.code_refused", actor=user, created_at__gte=since).count() \
+            >= INVITATION_TRIES_PER_DAY:
+        raise ResidenceError(_("Terlalu banyak kode yang salah hari ini. Coba lagi besok, atau datang ke LPM "
+                               "kelurahan Anda dengan KTP."))
+    try:
+        return _invitation_redeem(user=user, code=code)
+    except ResidenceError:
+        audit_record(actor=user, action="residence.code_refused", target=user, detail={})  # never the code
+        raise
+
+
+@transaction.atomic
+def _invitation_redeem(*, user: User, code: str) -> User:
     from django.utils.translation import gettext as _
 
     from .models import ResidenceInvitation

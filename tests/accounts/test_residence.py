@@ -207,3 +207,18 @@ def test_codes_entered_at_the_same_moment_verify_once():
                         lambda: services.invitation_redeem(user=third, code=own_b))
     assert all(type(o).__name__ == "User" for o in outcomes), outcomes  # both taps say "verified"
     assert ResidenceInvitation.objects.filter(used_by=third).count() == 1  # one code spent, one left
+
+
+def test_codes_cannot_be_guessed_by_trying(client, gunung_bahagia, lpm):
+    resident, _ = _resident(gunung_bahagia)
+    good = services.invitation_codes_create(kelurahan=gunung_bahagia, count=1, actor=lpm)[0]
+    for n in range(services.INVITATION_TRIES_PER_DAY):
+        with pytest.raises(services.ResidenceError, match="tidak dikenal"):
+            services.invitation_redeem(user=resident, code=f"ZZZZ-ZZ{'23456789'[n % 8]}{'ABCDEFGH'[n % 8]}")
+    with pytest.raises(services.ResidenceError, match="Terlalu banyak kode yang salah"):
+        services.invitation_redeem(user=resident, code=good)  # even the right one, until tomorrow
+    refused = AuditEntry.objects.filter(action="residence.code_refused", actor=resident)
+    assert refused.count() == services.INVITATION_TRIES_PER_DAY
+    assert all(entry.detail == {} for entry in refused)  # the log never holds a code
+    refused.update(created_at=refused.first().created_at - dt.timedelta(days=1, minutes=1))
+    assert services.invitation_redeem(user=resident, code=good).is_residence_verified
