@@ -29,3 +29,18 @@ def sign_in(page, live_server, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]:has-text('Masuk')")
     page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_connections_closed(django_db_setup, django_db_blocker):
+    """The live server answers Chromium's keep-alive connections in daemon threads, which can
+    still hold a connection to the test database when the session ends; pytest-django could
+    then not drop it ("being accessed by other users"). Close them after the live server stops."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.close()
