@@ -8,5 +8,10 @@ from django.conf import settings
 from .nik import clean_nik
 
 
+def keyed_hash(message: str) -> str:
+    """HMAC-SHA256 under the server's NIK key: matchable, not reversible without the key."""
+    return hmac.new(settings.NIK_HASH_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
 def nik_hash(nik: str) -> str:
-    return hmac.new(settings.NIK_HASH_KEY.encode(), clean_nik(nik).encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(clean_nik(nik))

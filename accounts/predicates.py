@@ -40,13 +40,16 @@ def is_self(user, other) -> bool:
     return bool(user and other is not None and user.pk == other.pk)
 
 
+def _moderates(user, kelurahan_id: str | None) -> bool:
+    return bool(kelurahan_id) and user.moderated_kelurahan.filter(pk=kelurahan_id).exists()
+
+
 @rules.predicate
 def moderates_residents_kelurahan(user, resident) -> bool:
     """An LPM officer of the kelurahan where `resident` declared to live."""
-    return bool(resident is not None and resident.kelurahan_id
-                and user.moderated_kelurahan.filter(pk=resident.kelurahan_id).exists())
+    return resident is not None and _moderates(user, resident.kelurahan_id)
 
 
 @rules.predicate
 def moderates_kelurahan(user, kelurahan) -> bool:
-    return bool(kelurahan is not None and user.moderated_kelurahan.filter(pk=kelurahan.pk).exists())
+    return kelurahan is not None and _moderates(user, kelurahan.pk)

@@ -5,7 +5,8 @@ from django.db.models import Count, Q, QuerySet
 from wilayah.models import Kelurahan
 
 from .identity import nik_hash
-from .models import Role, User
+from .models import User
+from .predicates import is_admin
 
 
 def resident_by_nik(*, nik: str) -> User | None:
@@ -16,7 +17,7 @@ def resident_by_nik(*, nik: str) -> User | None:
 def kelurahan_for_residence_desk(*, user: User) -> QuerySet[Kelurahan]:
     """The kelurahan whose residents this officer verifies: an LPM's own, every one for an admin."""
     every = Kelurahan.objects.select_related("kecamatan").order_by("kecamatan__name", "name")
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_admin(user):
         return every
     return every.filter(moderators=user)
 

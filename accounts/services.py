@@ -1,12 +1,18 @@
+import datetime as dt
+import secrets
+import uuid
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wilayah.models import Kelurahan
 
-from .identity import nik_hash
-from .models import User
+from .audit import audit_record
+from .identity import keyed_hash, nik_hash
+from .models import AuditEntry, ResidenceInvitation, User
 from .nik import NikInfo
 
 VERIFY_SALT = "accounts.verify-email"
@@ -146,8 +152,6 @@ def user_data_export(*, user: User) -> dict:
 def user_delete(*, user: User) -> None:
     """Deletes the account. Proposals and comments stay without a name; ballots stay counted,
     never linked to anyone (each app decides with on_delete what stays)."""
-    from .audit import audit_record
-
     audit_record(actor=None, action="account_deleted", target=user, detail={})
     user.delete()
 
@@ -171,11 +175,7 @@ def invitation_code_normalise(code: str) -> str:
 
 
 def invitation_code_hash(code: str) -> str:
-    import hashlib
-    import hmac
-
-    message = ("residence-invitation:" + invitation_code_normalise(code)).encode()
-    return hmac.new(settings.NIK_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keyed_hash("residence-invitation:" + invitation_code_normalise(code))
 
 
 def invitation_code_format(code: str) -> str:
@@ -184,33 +184,25 @@ def invitation_code_format(code: str) -> str:
 
 @transaction.atomic
 def residence_verify(*, user: User, actor: User, method: str) -> User:
-    """Marks the residence as verified (once) and writes who did it and how to the audit log."""
-    from .audit import audit_record
-
+    """Marks the residence as verified (once) and writes who did it and how to the audit log.
+    Returns the person as now stored."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.residence_verified_at is None:
         locked.residence_verified_at = timezone.now()
         locked.save(update_fields=["residence_verified_at"])
         audit_record(actor=actor, action="residence.verify", target=locked,
                      detail={"method": method, "kelurahan": locked.kelurahan_id})
-    user.residence_verified_at = locked.residence_verified_at
     return locked
 
 
 @transaction.atomic
 def invitation_codes_create(*, kelurahan: Kelurahan, count: int, actor: User) -> list[str]:
     """`count` new codes for one kelurahan, returned in clear exactly once (to be printed)."""
-    import secrets
-    import uuid
-
-    from .audit import audit_record
-    from .models import ResidenceInvitation
-
     if not 1 <= count <= INVITATIONS_AT_ONCE:
         raise ValueError(f"count must be 1..{INVITATIONS_AT_ONCE}")
     batch = uuid.uuid4()
     codes = list(dict.fromkeys(
-        "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH)) for _ in range(count)
+        "".join(secrets.choice(INVITATION_ALPHABET) for _position in range(INVITATION_LENGTH)) for _code in range(count)
     ))
     ResidenceInvitation.objects.bulk_create(
         ResidenceInvitation(kelurahan=kelurahan, code_hash=invitation_code_hash(code), batch=batch, created_by=actor)
@@ -230,13 +222,6 @@ def invitation_redeem(*, user: User, code: str) -> User:
     Every refused code is written to the audit log, and after INVITATION_TRIES_PER_DAY refusals
     in a day the person is asked to come back tomorrow or to see the LPM: codes cannot be guessed
     by trying."""
-    import datetime as dt
-
-    from django.utils.translation import gettext as _
-
-    from .audit import audit_record
-    from .models import AuditEntry
-
     since = timezone.now() - dt.timedelta(days=1)
     if AuditEntry.objects.filter(action="residence.code_refused", actor=user, created_at__gte=since).count() \
             >= INVITATION_TRIES_PER_DAY:
@@ -251,13 +236,10 @@ def invitation_redeem(*, user: User, code: str) -> User:
 
 @transaction.atomic
 def _invitation_redeem(*, user: User, code: str) -> User:
-    from django.utils.translation import gettext as _
-
-    from .models import ResidenceInvitation
-
     # The person's row first: a double tap with two codes must not spend both.
-    if User.objects.select_for_update().get(pk=user.pk).residence_verified_at is not None:
-        return user
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.residence_verified_at is not None:
+        return locked
     normalised = invitation_code_normalise(code)
     if len(normalised) != INVITATION_LENGTH or any(ch not in INVITATION_ALPHABET for ch in normalised):
         raise ResidenceError(_("Kode undangan terdiri dari 8 huruf dan angka, misalnya ABCD-2345. Periksa kembali kertasnya."))

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rules.contrib.views import objectgetter, permission_required
 
 from . import selectors, services
 from .audit import audit_record
@@ -113,11 +114,10 @@ def residence_desk(request):
 
 @login_required
 @require_POST
+@permission_required("accounts.verify_residence", fn=objectgetter(User, "pk"), raise_exception=True)
 def residence_verify(request, pk: int):
-    resident = get_object_or_404(User, pk=pk)
-    if not request.user.has_perm("accounts.verify_residence", resident):
-        raise PermissionDenied
-    services.residence_verify(user=resident, actor=request.user, method="in_person")
+    # The rule has checked the person exists; the service locks and reads their row itself.
+    resident = services.residence_verify(user=User(pk=pk), actor=request.user, method="in_person")
     messages.success(request, _("Domisili %(name)s di Kelurahan %(kelurahan)s sudah diverifikasi.")
                      % {"name": resident.full_name, "kelurahan": resident.kelurahan.name if resident.kelurahan else "—"})
     return redirect("accounts:residence_desk")

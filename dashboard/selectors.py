@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from proposals.models import Proposal, Status
+from proposals.selectors import project_ids_q
 from rounds.models import Area, AreaLevel, Category, Phase, Round
 from voting.models import AgeBand, Ballot, Channel, Participation, ResultSnapshot
 from wilayah.models import Kecamatan
@@ -524,9 +525,7 @@ def funded_projects(*, round: Round) -> list[Proposal]:
 
     selected = Q(status__in=FUNDED_STATUSES)
     for area_id, snapshot in published_snapshots(round=round).items():
-        ids = [str(i) for i in snapshot.result.get("selected", [])]
-        numeric = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 18]
-        selected |= Q(area_id=area_id, external_id__in=ids) | Q(area_id=area_id, external_id="", pk__in=numeric)
+        selected |= Q(area_id=area_id) & project_ids_q(snapshot.result.get("selected", []))
     return list(
         Proposal.objects.filter(selected, round=round).exclude(status__in=HIDDEN_STATUSES)
         .select_related("area", "category")

@@ -21,7 +21,7 @@ def parse_rupiah(text: str) -> int:
         value = value[:-2]
     elif "," in value:
         value, _, sen = value.partition(",")
-        if not (sen.isascii() and sen.isdigit()) or int(sen) != 0:
+        if not _PLAIN.match(sen) or int(sen) != 0:
             raise ValueError("sen")
     if _PLAIN.match(value):
         amount = int(value)

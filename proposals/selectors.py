@@ -21,6 +21,16 @@ def public_q() -> Q:
     return Q(status__in=always) | Q(status=Status.SUBMITTED, round__premoderation=False)
 
 
+def project_ids_q(ids) -> Q:
+    """The proposals whose `project_id` is among `ids`: their pabulib id, or their pk when they have none.
+
+    Ids may come from a form: one with a NUL byte matches nothing (PostgreSQL text cannot hold it),
+    and only ASCII digits are a pk ('²' is a digit to str.isdigit(), not a number to int())."""
+    ids = [str(i) for i in ids if "\x00" not in str(i)]
+    pks = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 18]
+    return Q(external_id__in=ids) | Q(external_id="", pk__in=pks)
+
+
 def _with_counts(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     supports = Support.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
     comments = Comment.objects.filter(proposal=OuterRef("pk"), hidden=False).order_by().values("proposal")

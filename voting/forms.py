@@ -12,6 +12,11 @@ from rounds.models import BallotType, Round
 MAX_FIELD = 6  # digits in a rank or a number of points; anything longer is tampering
 
 
+def _small_digits(text: str) -> bool:
+    """ASCII digits only ('²' is a digit to str.isdigit(), not a number to int()), at most MAX_FIELD."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_FIELD
+
+
 def ballot_from_post(*, round: Round, project_ids: list[str], data) -> tuple[list | dict, bool]:
     """The choices a form submitted, in the shape the services take. Raises ValidationError with words."""
     blank = data.get("blank") == "1"
@@ -24,7 +29,7 @@ def ballot_from_post(*, round: Round, project_ids: list[str], data) -> tuple[lis
             raw = (data.get(f"rank_{pid}") or "").strip()
             if not raw:
                 continue
-            if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_FIELD:
+            if not _small_digits(raw):
                 raise ValidationError(_("Peringkat harus berupa angka 1 sampai %(k)d.") % {"k": round.max_choices})
             rank = int(raw)
             if not 1 <= rank <= round.max_choices:
@@ -40,7 +45,7 @@ def ballot_from_post(*, round: Round, project_ids: list[str], data) -> tuple[lis
             continue
         negative = raw.startswith("-")
         digits = raw[1:] if negative else raw
-        if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_FIELD:
+        if not _small_digits(digits):
             raise ValidationError(_("Poin harus berupa bilangan bulat."))
         points[pid] = -int(digits) if negative else int(digits)
     return points, blank

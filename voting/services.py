@@ -16,6 +16,7 @@ from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, age_on, parse_nik
 from proposals.models import Proposal
+from proposals.selectors import project_ids_q
 from rounds.models import Area, AreaLevel, BallotType, Round, TallyRule
 from rounds.phases import Feature
 
@@ -122,10 +123,7 @@ def _check_on_ballot(*, round: Round, area: Area, ids: Iterable[str], costs: dic
     if not missing:
         return
     elsewhere = Proposal.objects.filter(round=round).exclude(area=area)
-    missing = [i for i in missing if "\x00" not in i]  # PostgreSQL text cannot hold NUL: no project has one
-    # isascii: '²' is a digit to str.isdigit() but not a number to int()
-    numeric = [int(i) for i in missing if i.isascii() and i.isdigit() and len(i) < 18]
-    if elsewhere.filter(external_id__in=missing).exists() or elsewhere.filter(pk__in=numeric, external_id="").exists():
+    if elsewhere.filter(project_ids_q(missing)).exists():
         raise ValidationError(_("Sebagian pilihan Anda adalah proyek wilayah lain, bukan proyek %(area)s.") % {"area": area.name})
     raise ValidationError(_("Sebagian pilihan Anda tidak ada di surat suara %(area)s.") % {"area": area.name})
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from rounds.models import Phase, PhaseSchedule, Round
@@ -27,8 +28,6 @@ def tally_closed_rounds() -> int:
 
     Voting closes by the schedule or when an admin moves the round on by hand before the
     scheduled end: a round in the tallying phase is tallied either way."""
-    from django.db.models import Q
-
     from .models import ResultSnapshot, TallyRun
 
     now = timezone.now()
