@@ -195,8 +195,11 @@ class _Runner:
         cost = self.p.costs[j]
         rho = cost / float(mult.sum())
         poor_count = -1
+        poor = np.zeros(len(budget), dtype=bool)
         while True:
-            poor = budget < rho
+            # Once poor, always poor: in exact arithmetic rho only grows, but a float rho can dip
+            # by an ulp and let a voter flip back and forth forever. A set that only grows ends.
+            poor |= budget < rho
             count = int(np.count_nonzero(poor))
             if count == poor_count:
                 return rho, total
