@@ -78,6 +78,10 @@ def test_a_city_wide_fan_out_is_split_into_batch_tasks(celery_live_worker):
             assert notify_many(recipient_ids=ids, kind=Kind.VOTING_OPENED,
                                context={"round_name": "Anggaran Partisipatif 2027", "area_name": "Kota Balikpapan"}) == count
         wait_until(lambda: len(mail.outbox) >= count, timeout=120, message="2,000 emails")
+        # A row is marked sent when its transaction commits, just after the mail server took the
+        # message: wait for the last commit, not only for the last email.
+        wait_until(lambda: not Notification.objects.filter(email_status=EmailStatus.QUEUED).exists(),
+                   timeout=10, message="the last rows marked sent")
     finally:
         before_task_publish.disconnect(count_publish)
     assert Notification.objects.count() == count
