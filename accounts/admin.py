@@ -8,9 +8,9 @@ from .models import ResidenceInvitation, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
-    list_display = ("email", "full_name", "role", "kelurahan", "is_active", "email_verified_at")
+    list_display = ("email", "phone", "full_name", "role", "kelurahan", "is_active", "email_verified_at")
     list_filter = ("role", "is_active", "kelurahan__kecamatan")
-    search_fields = ("email", "full_name", "nik_last4")
+    search_fields = ("email", "phone", "full_name", "nik_last4")
     readonly_fields = ("nik_last4", "gender", "birth_date", "consent_version", "consent_at", "last_login", "date_joined")
     filter_horizontal = ("moderated_kelurahan", "moderated_kecamatan", "groups", "user_permissions")
     fieldsets = (
@@ -21,7 +21,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Akses admin Django"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Waktu"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "password1", "password2")}),)
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "phone", "full_name", "role", "password1", "password2")}),)
 
 
 @admin.register(ResidenceInvitation)

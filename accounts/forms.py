@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wilayah.models import Kelurahan
 from wilayah.selectors import kelurahan_grouped_choices
 
-from .models import User
+from .models import INVALID_PHONE, User
 from .nik import NikError, clean_nik, parse_nik
 from .phone import normalise_mobile
 
@@ -25,6 +25,8 @@ NIK_MESSAGES = {
 }
 DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
+DUPLICATE_PHONE = _("Nomor HP ini sudah terdaftar. Silakan masuk dengan nomor ini.")
+NO_CONTACT = _("Isi email atau nomor HP (salah satu cukup) agar Anda dapat masuk.")
 
 
 def nik_field_clean(raw: str):
@@ -50,11 +52,47 @@ class GroupedKelurahanField(forms.ChoiceField):
         return Kelurahan.objects.get(code=code) if code else None
 
 
-class RegistrationForm(forms.Form):
+class ContactFieldsMixin:
+    """Email and/or mobile number: either may be empty, not both; each belongs to one account."""
+
+    user = None  # the person editing their own contact details, if any
+
+    def clean_phone(self):
+        raw = self.cleaned_data.get("phone", "").strip()
+        if not raw:
+            return ""
+        normalised = normalise_mobile(raw)
+        if normalised is None:
+            raise forms.ValidationError(INVALID_PHONE)
+        if self._others().filter(phone=normalised).exists():
+            raise forms.ValidationError(DUPLICATE_PHONE)
+        return normalised
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email", "").strip().lower()
+        if email and self._others().filter(email__iexact=email).exists():
+            raise forms.ValidationError(DUPLICATE_EMAIL)
+        return email
+
+    def _others(self):
+        return User.objects.exclude(pk=self.user.pk) if self.user else User.objects.all()
+
+    def clean_contact(self, cleaned):
+        if not cleaned.get("email") and not cleaned.get("phone") and not self.has_error("email") \
+                and not self.has_error("phone"):
+            self.add_error("email", NO_CONTACT)
+
+
+class RegistrationForm(ContactFieldsMixin, forms.Form):
     full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(
+        label=_("Email"), required=False,
+        help_text=_("Boleh dikosongkan jika Anda mengisi nomor HP; pemberitahuan lalu masuk ke kotak masuk Suara Warga."),
+    )
     phone = forms.CharField(
-        label=_("Nomor HP"), max_length=20, required=False, help_text=_("Contoh: 0812 3456 7890. Boleh dikosongkan.")
+        label=_("Nomor HP"), max_length=20, required=False,
+        help_text=_("Contoh: 0812 3456 7890. Anda dapat masuk dengan email atau nomor HP."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     nik = forms.CharField(
         label=_("NIK (Nomor Induk Kependudukan)"), max_length=24,
@@ -72,28 +110,15 @@ class RegistrationForm(forms.Form):
     def clean_nik(self):
         return nik_field_clean(self.cleaned_data["nik"])
 
-    def clean_phone(self):
-        raw = self.cleaned_data.get("phone", "").strip()
-        if not raw:
-            return ""
-        normalised = normalise_mobile(raw)
-        if normalised is None:
-            raise forms.ValidationError(_("Nomor HP tidak valid. Gunakan nomor seluler Indonesia, contoh 0812 3456 7890."))
-        return normalised
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(DUPLICATE_EMAIL)
-        return email
-
     def clean(self):
         cleaned = super().clean()
+        self.clean_contact(cleaned)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Kedua kata sandi tidak sama."))
         elif p1:
-            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            probe = User(email=cleaned.get("email") or None, phone=cleaned.get("phone", ""),
+                         full_name=cleaned.get("full_name", ""))
             try:
                 password_validation.validate_password(p1, probe)
             except forms.ValidationError as error:
@@ -102,30 +127,30 @@ class RegistrationForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.CharField(label=_("Email atau nomor HP"), max_length=254,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     error_messages = {
-        "invalid_login": _("Email atau kata sandi salah."),
+        "invalid_login": _("Email/nomor HP atau kata sandi salah."),
         "inactive": _("Akun ini tidak aktif."),
     }
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(ContactFieldsMixin, forms.Form):
     full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
-    email = forms.EmailField(label=_("Email"), help_text=_("Jika diganti, kami kirim tautan verifikasi baru."))
-    phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False,
+                             help_text=_("Jika diganti, kami kirim tautan verifikasi baru."))
+    phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     language = forms.ChoiceField(label=_("Bahasa notifikasi"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
 
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
 
-    clean_phone = RegistrationForm.clean_phone
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError(DUPLICATE_EMAIL)
-        return email
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_contact(cleaned)
+        return cleaned
 
 
 class AccountDeleteForm(forms.Form):

@@ -5,9 +5,9 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
-        if not email:
-            raise ValueError("email is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if not email and not extra.get("phone"):
+            raise ValueError("an email or a mobile number is required")
+        user = self.model(email=self.normalize_email(email).lower() or None, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

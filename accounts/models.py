@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,10 @@ from wilayah.models import Kecamatan, Kelurahan
 
 from .managers import UserManager
 from .nik import VOTING_AGE, age_on
+from .phone import normalise_mobile
+
+
+INVALID_PHONE = _("Nomor HP tidak valid. Gunakan nomor seluler Indonesia, contoh 0812 3456 7890.")
 
 
 class Role(models.TextChoices):
@@ -30,9 +35,11 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField(_("email"), unique=True)
+    # Email and/or mobile number (SPEC 4): many residents have a phone but no email address.
+    # A person without email signs in with their number and is told everything in the inbox.
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
     full_name = models.CharField(_("nama lengkap"), max_length=150)
-    phone = models.CharField(_("nomor HP"), max_length=16, blank=True)
+    phone = models.CharField(_("nomor HP"), max_length=16, blank=True)  # +62..., normalised
 
     nik_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     nik_last4 = models.CharField(_("4 digit terakhir NIK"), max_length=4, blank=True, editable=False)
@@ -68,15 +75,36 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="accounts_user_phone_unique",
+                                    violation_error_message=_("Nomor HP ini sudah terdaftar.")),
+            models.CheckConstraint(condition=models.Q(email__isnull=False) | ~models.Q(phone=""),
+                                   name="accounts_user_email_or_phone",
+                                   violation_error_message=_("Isi email atau nomor HP (salah satu cukup).")),
+        ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
+
+    def clean(self):
+        super().clean()  # normalises the email, turning a missing one into ""
+        self.email = self.email.lower() if self.email else None
+        if self.phone:  # one spelling (+62...), so that signing in with any spelling finds it
+            phone = normalise_mobile(self.phone)
+            if phone is None:
+                raise ValidationError({"phone": INVALID_PHONE})
+            self.phone = phone
+
+    @property
+    def contact(self) -> str:
+        """What the person signs in with: their email, or their mobile number."""
+        return self.email or self.phone
 
     def get_full_name(self) -> str:
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else self.contact
 
     @property
     def is_email_verified(self) -> bool:

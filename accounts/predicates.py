@@ -53,3 +53,10 @@ def moderates_residents_kelurahan(user, resident) -> bool:
 @rules.predicate
 def moderates_kelurahan(user, kelurahan) -> bool:
     return kelurahan is not None and _moderates(user, kelurahan.pk)
+
+
+@rules.predicate
+def is_plain_resident(user, resident) -> bool:
+    """A citizen account with no staff powers: an officer may help with its password, never with an officer's."""
+    return bool(resident is not None and resident.role == Role.CITIZEN
+                and not resident.is_staff and not resident.is_superuser)

@@ -1,6 +1,13 @@
 import rules
 
-from .predicates import is_admin, is_moderator, is_self, moderates_kelurahan, moderates_residents_kelurahan
+from .predicates import (
+    is_admin,
+    is_moderator,
+    is_plain_resident,
+    is_self,
+    moderates_kelurahan,
+    moderates_residents_kelurahan,
+)
 
 rules.add_perm("accounts.view_profile", is_self | is_admin)
 rules.add_perm("accounts.change_profile", is_self)
@@ -9,3 +16,7 @@ rules.add_perm("accounts.manage_users", is_admin)
 rules.add_perm("accounts.use_residence_desk", is_moderator | is_admin)
 rules.add_perm("accounts.verify_residence", is_admin | (is_moderator & moderates_residents_kelurahan))
 rules.add_perm("accounts.issue_invitations", is_admin | (is_moderator & moderates_kelurahan))
+# A resident who forgot their password and has no email (phone-only account) gets a one-time
+# link at the LPM desk, after showing their KTP; never for an account with staff powers.
+rules.add_perm("accounts.reset_password_at_desk",
+               is_plain_resident & (is_admin | (is_moderator & moderates_residents_kelurahan)))

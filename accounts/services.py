@@ -27,6 +27,10 @@ class DuplicateEmail(Exception):
     pass
 
 
+class DuplicatePhone(Exception):
+    pass
+
+
 def verification_token_make(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
 
@@ -47,15 +51,18 @@ def _queue_verification_email(user: User) -> None:
 
 @transaction.atomic
 def user_register(
-    *, full_name: str, email: str, phone: str, nik: NikInfo, kelurahan: Kelurahan, password: str,
+    *, full_name: str, email: str | None, phone: str, nik: NikInfo, kelurahan: Kelurahan, password: str,
     language: str = "id",
 ) -> User:
-    email = email.strip().lower()
+    """A new resident, with an email and/or a mobile number (already normalised by the form)."""
+    email = (email or "").strip().lower() or None
     hashed = nik_hash(nik.nik)
     if User.objects.filter(nik_hash=hashed).exists():
         raise DuplicateNik
-    if User.objects.filter(email__iexact=email).exists():
+    if email and User.objects.filter(email__iexact=email).exists():
         raise DuplicateEmail
+    if phone and User.objects.filter(phone=phone).exists():
+        raise DuplicatePhone
     user = User(
         email=email, full_name=full_name.strip(), phone=phone, nik_hash=hashed, nik_last4=nik.nik[-4:],
         gender=nik.gender, birth_date=nik.birth_date, kelurahan=kelurahan,
@@ -68,9 +75,17 @@ def user_register(
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
-        raise (DuplicateEmail if "email" in str(exc) else DuplicateNik) from exc
-    _queue_verification_email(user)
+        raise _duplicate(exc) from exc
+    if email:
+        _queue_verification_email(user)
     return user
+
+
+def _duplicate(error: IntegrityError) -> Exception:
+    text = str(error)
+    if "phone" in text:
+        return DuplicatePhone()
+    return DuplicateEmail() if "email" in text else DuplicateNik()
 
 
 def user_verify_email(*, token: str) -> User | None:
@@ -86,21 +101,25 @@ def user_verify_email(*, token: str) -> User | None:
 
 
 def verification_resend(*, user: User) -> None:
-    if not user.email_verified_at:
+    if user.email and not user.email_verified_at:
         _queue_verification_email(user)
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, full_name: str, email: str, phone: str, language: str) -> User:
-    email = email.strip().lower()
+def user_update_profile(*, user: User, full_name: str, email: str | None, phone: str, language: str) -> User:
+    email = (email or "").strip().lower() or None
     email_changed = email != user.email
     user.full_name, user.phone, user.language = full_name.strip(), phone, language
     if email_changed:
         user.email = email
         user.email_verified_at = None
     user.full_clean(exclude=["password"])
-    user.save()
-    if email_changed:
+    try:
+        with transaction.atomic():  # two tabs saving the same new number: the unique index decides
+            user.save()
+    except IntegrityError as exc:
+        raise _duplicate(exc) from exc
+    if email_changed and email:
         _queue_verification_email(user)
     return user
 
@@ -193,6 +212,23 @@ def residence_verify(*, user: User, actor: User, method: str) -> User:
         audit_record(actor=actor, action="residence.verify", target=locked,
                      detail={"method": method, "kelurahan": locked.kelurahan_id})
     return locked
+
+
+def password_reset_link_at_desk(*, resident: User, actor: User) -> str:
+    """A one-time link to choose a new password, for a resident the officer has identified by KTP.
+
+    Django's reset token: it stops working once the password is changed or after
+    PASSWORD_RESET_TIMEOUT. The link itself is never stored or logged; the audit log says who made
+    one for whom."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    audit_record(actor=actor, action="account.password_reset_at_desk", target=resident, detail={})
+    uid = urlsafe_base64_encode(force_bytes(resident.pk))
+    token = default_token_generator.make_token(resident)
+    return settings.SITE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
 
 
 @transaction.atomic

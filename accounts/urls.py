@@ -17,6 +17,7 @@ urlpatterns = [
     path("profil/kode-undangan/", views.invitation_redeem, name="invitation_redeem"),
     path("verifikasi-domisili/", views.residence_desk, name="residence_desk"),
     path("verifikasi-domisili/<int:pk>/", views.residence_verify, name="residence_verify"),
+    path("verifikasi-domisili/<int:pk>/atur-sandi/", views.desk_password_reset, name="desk_password_reset"),
     path("kode-undangan/", views.invitations, name="invitations"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

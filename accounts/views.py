@@ -1,3 +1,4 @@
+import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -7,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import objectgetter, permission_required
 
@@ -15,6 +17,7 @@ from .audit import audit_record
 from .forms import (
     DUPLICATE_EMAIL,
     DUPLICATE_NIK,
+    DUPLICATE_PHONE,
     AccountDeleteForm,
     InvitationBatchForm,
     InvitationCodeForm,
@@ -41,8 +44,10 @@ def register(request):
             form.add_error("nik", DUPLICATE_NIK)
         except services.DuplicateEmail:
             form.add_error("email", DUPLICATE_EMAIL)
+        except services.DuplicatePhone:
+            form.add_error("phone", DUPLICATE_PHONE)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 
@@ -63,6 +68,9 @@ def verify_email(request, token: str):
 @login_required
 @require_POST
 def verification_resend(request):
+    if not request.user.email:
+        messages.error(request, _("Akun Anda belum memiliki email. Tambahkan email di profil terlebih dahulu."))
+        return redirect("accounts:profile")
     services.verification_resend(user=request.user)
     messages.info(request, _("Tautan verifikasi baru sedang dikirim ke %(email)s.") % {"email": request.user.email})
     return redirect("accounts:profile")
@@ -74,9 +82,16 @@ def profile(request):
     initial = {"full_name": user.full_name, "email": user.email, "phone": user.phone, "language": user.language}
     form = ProfileForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(user=user, **form.cleaned_data)
-        messages.success(request, _("Profil Anda sudah disimpan."))
-        return redirect("accounts:profile")
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except services.DuplicateEmail:
+            form.add_error("email", DUPLICATE_EMAIL)
+        except services.DuplicatePhone:
+            form.add_error("phone", DUPLICATE_PHONE)
+        else:
+            messages.success(request, _("Profil Anda sudah disimpan."))
+            return redirect("accounts:profile")
+        user.refresh_from_db()  # the page shows what is stored, not the refused change
     return render(request, "accounts/profile.html", {"form": form, "profile_user": user})
 
 
@@ -106,7 +121,9 @@ def residence_desk(request):
         resident = selectors.resident_by_nik(nik=form.cleaned_data["nik"])
         # A fresh, empty field: the NIK is not echoed back into the page, and the next resident is ready.
         context.update(form=ResidentLookupForm(), searched=True, resident=resident,
-                       may_verify=bool(resident) and request.user.has_perm("accounts.verify_residence", resident))
+                       may_verify=bool(resident) and request.user.has_perm("accounts.verify_residence", resident),
+                       may_reset_password=bool(resident)
+                       and request.user.has_perm("accounts.reset_password_at_desk", resident))
         if resident is not None:  # looking a person up is processing their data: it is logged
             audit_record(actor=request.user, action="residence.lookup", target=resident, detail={})
     return render(request, "accounts/residence_desk.html", context)
@@ -121,6 +138,18 @@ def residence_verify(request, pk: int):
     messages.success(request, _("Domisili %(name)s di Kelurahan %(kelurahan)s sudah diverifikasi.")
                      % {"name": resident.full_name, "kelurahan": resident.kelurahan.name if resident.kelurahan else "—"})
     return redirect("accounts:residence_desk")
+
+
+@never_cache
+@login_required
+@require_POST
+@permission_required("accounts.reset_password_at_desk", fn=objectgetter(User, "pk"), raise_exception=True)
+def desk_password_reset(request, pk: int):
+    """A QR code the resident scans with their own phone to choose a new password."""
+    resident = User.objects.get(pk=pk)
+    link = services.password_reset_link_at_desk(resident=resident, actor=request.user)
+    qr = segno.make(link, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return render(request, "accounts/desk_password_reset.html", {"resident": resident, "link": link, "qr": qr})
 
 
 @login_required

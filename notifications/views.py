@@ -26,9 +26,9 @@ def _back(request, default: str = "notifications:inbox"):
     return redirect(default)
 
 
-def _masked(email: str) -> str:
+def _masked(email: str | None) -> str:
     # The page needs no login: show enough of the address to recognise it, not to harvest it.
-    name, _at, domain = email.partition("@")
+    name, _at, domain = (email or "").partition("@")
     return f"{name[:1]}***@{domain}" if domain else "***"
 
 

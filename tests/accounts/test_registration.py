@@ -147,7 +147,7 @@ def test_login_profile_and_logout(client, user_factory):
 def test_wrong_password_gets_a_clear_message(client, user_factory):
     user_factory(email="budi@example.test")
     response = client.post("/akun/masuk/", {"username": "budi@example.test", "password": "salah"})
-    assert "Email atau kata sandi salah." in response.content.decode()
+    assert "Email/nomor HP atau kata sandi salah." in response.content.decode()
 
 
 def test_profile_is_for_logged_in_people_only(client):

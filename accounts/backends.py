@@ -1,0 +1,29 @@
+from django.contrib.auth.backends import ModelBackend
+
+from .models import User
+from .phone import normalise_mobile
+
+
+def user_by_login(identifier: str) -> User | None:
+    """The account an email address or an Indonesian mobile number (in any common spelling) names."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier).first()
+    phone = normalise_mobile(identifier)
+    return User.objects.filter(phone=phone).first() if phone else None
+
+
+class EmailOrPhoneBackend(ModelBackend):
+    """Signs in with an email address or a mobile number, and a password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        user = user_by_login(username)
+        if user is None:
+            User().set_password(password)  # as ModelBackend: the same time whether or not the account exists
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
