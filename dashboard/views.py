@@ -205,10 +205,11 @@ def turnout_display(tables: dict, kecamatans: list, only=None) -> list[dict]:
             if only is None and row is None and table.row_totals[row].value == 0:
                 continue
             rows.append({"label": names.get(row, _("Tidak diketahui")),
-                         "cells": [table.cell(row, value) for value, _label in columns], "total": table.row_totals[row]})
+                         "cells": [(label, table.cell(row, value)) for value, label in columns],
+                         "total": table.row_totals[row]})
         shown.append({
             "key": key, "title": title, "columns": [label for _value, label in columns], "rows": rows,
-            "totals": [table.column_totals[value] for value, _label in columns], "total": table.total,
+            "totals": [(label, table.column_totals[value]) for value, label in columns], "total": table.total,
         })
     return shown
 

@@ -64,6 +64,14 @@ def test_council_member_reads_the_ranked_priorities(demo, chromium, live_server,
     assert not re.search(r"\b\d{16}\b", main) and "tanda terima" not in main.lower()
     # Readable at this width: nothing runs off the side of the screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if width < 576:
+        # The tables become cards on a phone: none scrolls sideways inside its box, and every
+        # number is shown under the name of what it counts.
+        assert page.evaluate("[...document.querySelectorAll('.sw-table-scroll')]"
+                             ".every(box => box.scrollWidth <= box.clientWidth)")
+        label = page.evaluate("getComputedStyle(document.querySelector('table.sw-stack td[data-label]'), '::before')"
+                              ".content")
+        assert label.strip('"') == "Usulan"
     page.screenshot(path=str(tmp_path / f"council-{width}.png"), full_page=True)
     context.close()
 
