@@ -10,8 +10,8 @@ from .models import User
 def send_verification_email(user_id: int) -> None:
     from .services import verification_link
 
-    user = User.objects.filter(pk=user_id, email_verified_at__isnull=True).first()
-    if user is None:  # already verified, or gone: nothing to send
+    user = User.objects.filter(pk=user_id, email_verified_at__isnull=True, email__isnull=False).first()
+    if user is None:  # already verified, address removed, or gone: nothing to send
         return
     with translation.override(user.language):
         context = {"user": user, "link": verification_link(user)}

@@ -118,6 +118,21 @@ def test_a_resident_without_email_is_told_in_the_inbox_only(user_factory):
     assert notification.in_inbox and notification.email_status == EmailStatus.NONE
 
 
+def test_notification_settings_say_that_news_without_email_arrives_in_the_inbox(client, user_factory):
+    client.force_login(user_factory(email=None, phone="+6281350501234", email_verified_at=None))
+    assert "Akun Anda tidak memiliki email" in client.get("/notifikasi/pengaturan-notifikasi/").content.decode()
+    client.force_login(user_factory(email_verified_at=None))
+    assert "Email Anda belum diverifikasi" in client.get("/notifikasi/pengaturan-notifikasi/").content.decode()
+
+
+def test_a_verification_email_queued_before_the_address_was_removed_is_not_sent(user_factory, mailoutbox):
+    from accounts.tasks import send_verification_email
+
+    user = user_factory(email=None, phone="+6281350501234", email_verified_at=None)
+    send_verification_email(user.pk)
+    assert mailoutbox == []
+
+
 def test_asking_for_a_verification_email_without_an_address_says_what_to_do(client, user_factory):
     client.force_login(user_factory(email=None, phone="+6281350501234", email_verified_at=None))
     response = client.post("/akun/verifikasi-ulang/", follow=True)
