@@ -2,6 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .phone import normalise_mobile
+from .services import login_failure_record, login_locked
 
 
 def user_by_login(identifier: str) -> User | None:
@@ -14,7 +15,8 @@ def user_by_login(identifier: str) -> User | None:
 
 
 class EmailOrPhoneBackend(ModelBackend):
-    """Signs in with an email address or a mobile number, and a password."""
+    """Signs in with an email address or a mobile number, and a password; every way in (the
+    site's form, the admin's) refuses an account after too many wrong passwords."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
@@ -24,8 +26,11 @@ class EmailOrPhoneBackend(ModelBackend):
         if user is None:
             User().set_password(password)  # as ModelBackend: the same time whether or not the account exists
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        if login_locked(user=user):  # too many wrong passwords lately (the login form says so)
+            return None
+        if user.check_password(password):
+            return user if self.user_can_authenticate(user) else None
+        login_failure_record(user=user)
         return None
 
     # Django's model permissions only matter to staff in the admin. For everyone else the rules

@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from wilayah.models import Kelurahan
 from wilayah.selectors import kelurahan_grouped_choices
 
+from .backends import user_by_login
 from .models import INVALID_PHONE, User
 from .nik import NikError, clean_nik, parse_nik
 from .phone import normalise_mobile
+from .services import LOGIN_LOCK_MINUTES, login_locked
 
 NIK_MESSAGES = {
     "empty": _("NIK wajib diisi."),
@@ -130,9 +132,22 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(label=_("Email atau nomor HP"), max_length=254,
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     error_messages = {
+        "locked": _("Terlalu banyak kata sandi yang salah untuk akun ini. Coba lagi %(minutes)d menit lagi, "
+                    "atau atur ulang kata sandi."),
         "invalid_login": _("Email/nomor HP atau kata sandi salah."),
         "inactive": _("Akun ini tidak aktif."),
     }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                account = user_by_login(self.cleaned_data.get("username"))
+                if account is not None and login_locked(user=account):
+                    raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                                params={"minutes": LOGIN_LOCK_MINUTES}) from None
+            raise
 
 
 class ProfileForm(ContactFieldsMixin, forms.Form):

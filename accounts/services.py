@@ -175,6 +175,28 @@ def user_delete(*, user: User) -> None:
     user.delete()
 
 
+# --- signing in --------------------------------------------------------------------------------
+# Mobile numbers are easy to guess, so an account refuses passwords for a while after too many
+# wrong ones. Failures are kept in the audit log (shared by every web process), without what
+# was typed; a successful sign-in starts the count again.
+
+LOGIN_FAILURES_ALLOWED = 10
+LOGIN_LOCK_MINUTES = 15
+
+
+def login_failure_record(*, user: User) -> None:
+    audit_record(actor=None, action="login.failed", target=user, detail={})
+
+
+def login_locked(*, user: User) -> bool:
+    since = timezone.now() - dt.timedelta(minutes=LOGIN_LOCK_MINUTES)
+    if user.last_login and user.last_login > since:
+        since = user.last_login
+    failures = AuditEntry.objects.filter(action="login.failed", target_type="accounts.user",
+                                         target_id=str(user.pk), created_at__gt=since)
+    return failures.count() >= LOGIN_FAILURES_ALLOWED
+
+
 # --- residence verification -------------------------------------------------------------------
 # Where a round requires it, only residents whose residence was verified may vote: by an LPM
 # officer who sees their KTP, or by a one-time code handed out on paper through the RT.

@@ -1,0 +1,68 @@
+"""Too many wrong passwords lock an account for a while, on the site's form and in the admin.
+Mobile numbers are easy to guess; passwords must not be."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import AuditEntry, Role
+from accounts.services import LOGIN_FAILURES_ALLOWED
+
+pytestmark = pytest.mark.django_db
+LOCKED = "Terlalu banyak kata sandi yang salah untuk akun ini. Coba lagi 15 menit lagi"
+
+
+def sign_in(client, username, password):
+    return client.post("/akun/masuk/", {"username": username, "password": password})
+
+
+def test_after_ten_wrong_passwords_even_the_right_one_waits(client, user_factory):
+    user_factory(email=None, email_verified_at=None, phone="+6281350501234")
+    for attempt in range(1, LOGIN_FAILURES_ALLOWED):
+        response = sign_in(client, "0813 5050 1234", f"tebakan-{attempt}")
+        assert "Email/nomor HP atau kata sandi salah." in response.content.decode()
+    tenth = sign_in(client, "0813 5050 1234", "tebakan-10")
+    assert LOCKED in tenth.content.decode()
+    right = sign_in(client, "0813-5050-1234", "rahasia-123")
+    assert right.status_code == 200 and LOCKED in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Nothing typed is kept: neither the number nor a password.
+    for entry in AuditEntry.objects.filter(action="login.failed"):
+        assert entry.detail == {} and entry.actor is None
+
+    # Fifteen minutes later the right password works again.
+    AuditEntry.objects.filter(action="login.failed").update(created_at=timezone.now() - dt.timedelta(minutes=16))
+    assert sign_in(client, "0813 5050 1234", "rahasia-123").status_code == 302
+
+
+def test_a_successful_sign_in_starts_the_count_again(user_factory):
+    user = user_factory(email="budi@example.test")
+    client = Client()
+    for n in range(LOGIN_FAILURES_ALLOWED - 1):
+        sign_in(client, "budi@example.test", f"salah-{n}")
+    assert sign_in(client, "budi@example.test", "rahasia-123").status_code == 302
+    client = Client()
+    for n in range(LOGIN_FAILURES_ALLOWED - 1):
+        sign_in(client, "budi@example.test", f"salah-lagi-{n}")
+    assert sign_in(client, "budi@example.test", "rahasia-123").status_code == 302
+    assert AuditEntry.objects.filter(action="login.failed", target_id=str(user.pk)).count() == 2 * (LOGIN_FAILURES_ALLOWED - 1)
+
+
+def test_the_admin_login_is_locked_too(user_factory):
+    user_factory(email="admin.kota@example.test", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client = Client()
+    for n in range(LOGIN_FAILURES_ALLOWED):
+        client.post("/admin/login/", {"username": "admin.kota@example.test", "password": f"salah-{n}"})
+    client.post("/admin/login/", {"username": "admin.kota@example.test", "password": "rahasia-123"})
+    assert "_auth_user_id" not in client.session
+
+
+def test_unknown_numbers_leave_no_trace_and_other_accounts_are_not_locked(client, user_factory):
+    user_factory(email="siti@example.test")
+    for n in range(LOGIN_FAILURES_ALLOWED + 2):
+        response = sign_in(client, f"0812 0000 00{n:02d}", "apa-saja")
+        assert "Email/nomor HP atau kata sandi salah." in response.content.decode()
+    assert not AuditEntry.objects.filter(action="login.failed").exists()
+    assert sign_in(client, "siti@example.test", "rahasia-123").status_code == 302
