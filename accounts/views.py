@@ -208,3 +208,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+    # Whoever set the new password is signed in at once; this also lifts a sign-in lock after too
+    # many wrong passwords, as the lock's message promises.
+    post_reset_login = True
+    post_reset_login_backend = "accounts.backends.EmailOrPhoneBackend"

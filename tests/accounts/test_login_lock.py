@@ -66,3 +66,22 @@ def test_unknown_numbers_leave_no_trace_and_other_accounts_are_not_locked(client
         assert "Email/nomor HP atau kata sandi salah." in response.content.decode()
     assert not AuditEntry.objects.filter(action="login.failed").exists()
     assert sign_in(client, "siti@example.test", "rahasia-123").status_code == 302
+
+
+def test_choosing_a_new_password_lifts_the_lock_and_signs_in(client, user_factory):
+    import re
+
+    from django.core import mail
+
+    user_factory(email="budi@example.test")
+    for n in range(LOGIN_FAILURES_ALLOWED):
+        sign_in(client, "budi@example.test", f"salah-{n}")
+    assert LOCKED in sign_in(client, "budi@example.test", "rahasia-123").content.decode()
+    client.post("/akun/lupa-sandi/", {"email": "budi@example.test"})
+    path = re.search(r"https?://[^/\s]+(/akun/atur-sandi/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(path, follow=True)
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Gunung-Pasir-2027", "new_password2": "Gunung-Pasir-2027"},
+                       follow=True)
+    assert "Anda sudah masuk dengan kata sandi baru." in done.content.decode()
+    client.post("/akun/keluar/")
+    assert sign_in(client, "budi@example.test", "Gunung-Pasir-2027").status_code == 302
