@@ -12,7 +12,6 @@ from .managers import UserManager
 from .nik import VOTING_AGE, age_on
 from .phone import normalise_mobile
 
-
 INVALID_PHONE = _("Nomor HP tidak valid. Gunakan nomor seluler Indonesia, contoh 0812 3456 7890.")
 
 
