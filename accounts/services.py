@@ -188,6 +188,13 @@ def login_failure_record(*, user: User) -> None:
     audit_record(actor=None, action="login.failed", target=user, detail={})
 
 
+def login_failures_purge(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Failed sign-ins are needed only for the lock: they are not kept beyond a day."""
+    deleted, _by_model = AuditEntry.objects.filter(action="login.failed",
+                                                   created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
 def login_locked(*, user: User) -> bool:
     since = timezone.now() - dt.timedelta(minutes=LOGIN_LOCK_MINUTES)
     if user.last_login and user.last_login > since:

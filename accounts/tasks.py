@@ -19,3 +19,10 @@ def send_verification_email(user_id: int) -> None:
         body = render_to_string("accounts/email/verify_body.txt", context)
         html = render_to_string("accounts/email/verify_body.html", context)
     send_mail(subject, body, None, [user.email], html_message=html)
+
+
+@shared_task
+def purge_login_failures() -> int:
+    from .services import login_failures_purge
+
+    return login_failures_purge()

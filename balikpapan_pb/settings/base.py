@@ -203,6 +203,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # voting: tally rounds whose voting has ended; remind non-voters 24 hours before voting closes.
 CELERY_BEAT_SCHEDULE["voting-tally-closed-rounds"] = {"task": "voting.tasks.tally_closed_rounds", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["voting-closing-reminders"] = {"task": "voting.tasks.remind_voting_closing", "schedule": 3600.0}
+# accounts: failed sign-ins serve only the sign-in lock and are deleted after a day.
+CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {"task": "accounts.tasks.purge_login_failures",
+                                                         "schedule": 3600.0}
 
 LOGGING = {
     "version": 1,

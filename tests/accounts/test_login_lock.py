@@ -85,3 +85,22 @@ def test_choosing_a_new_password_lifts_the_lock_and_signs_in(client, user_factor
     assert "Anda sudah masuk dengan kata sandi baru." in done.content.decode()
     client.post("/akun/keluar/")
     assert sign_in(client, "budi@example.test", "Gunung-Pasir-2027").status_code == 302
+
+
+def test_failed_sign_ins_are_deleted_after_a_day_by_the_beat_task(user_factory):
+    from django.conf import settings
+
+    from accounts.tasks import purge_login_failures
+
+    user = user_factory(email="budi@example.test")
+    client = Client()
+    for n in range(3):
+        sign_in(client, "budi@example.test", f"salah-{n}")
+    old = AuditEntry.objects.filter(action="login.failed").order_by("pk")[:2]
+    AuditEntry.objects.filter(pk__in=[e.pk for e in old]).update(created_at=timezone.now() - dt.timedelta(days=2))
+    other = AuditEntry.objects.create(action="residence.verify", target_type="accounts.user", target_id=str(user.pk))
+    AuditEntry.objects.filter(pk=other.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    assert purge_login_failures() == 2
+    assert AuditEntry.objects.filter(action="login.failed").count() == 1
+    assert AuditEntry.objects.filter(pk=other.pk).exists()  # the rest of the audit log stays
+    assert settings.CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"]["task"] == "accounts.tasks.purge_login_failures"
