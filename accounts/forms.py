@@ -7,9 +7,8 @@ from wilayah.models import Kelurahan
 from wilayah.selectors import kelurahan_grouped_choices
 
 from .backends import user_by_login
-from .models import INVALID_PHONE, User
+from .models import User, phone_clean
 from .nik import NikError, clean_nik, parse_nik
-from .phone import normalise_mobile
 from .services import LOGIN_LOCK_MINUTES, login_locked
 
 NIK_MESSAGES = {
@@ -29,6 +28,7 @@ DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk ata
 DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_PHONE = _("Nomor HP ini sudah terdaftar. Silakan masuk dengan nomor ini.")
 NO_CONTACT = _("Isi email atau nomor HP (salah satu cukup) agar Anda dapat masuk.")
+DUPLICATE_MESSAGES = {"nik": DUPLICATE_NIK, "email": DUPLICATE_EMAIL, "phone": DUPLICATE_PHONE}
 
 
 def nik_field_clean(raw: str):
@@ -60,15 +60,10 @@ class ContactFieldsMixin:
     user = None  # the person editing their own contact details, if any
 
     def clean_phone(self):
-        raw = self.cleaned_data.get("phone", "").strip()
-        if not raw:
-            return ""
-        normalised = normalise_mobile(raw)
-        if normalised is None:
-            raise forms.ValidationError(INVALID_PHONE)
-        if self._others().filter(phone=normalised).exists():
+        phone = phone_clean(self.cleaned_data.get("phone", ""))
+        if phone and self._others().filter(phone=phone).exists():
             raise forms.ValidationError(DUPLICATE_PHONE)
-        return normalised
+        return phone
 
     def clean_email(self):
         email = self.cleaned_data.get("email", "").strip().lower()
@@ -79,10 +74,12 @@ class ContactFieldsMixin:
     def _others(self):
         return User.objects.exclude(pk=self.user.pk) if self.user else User.objects.all()
 
-    def clean_contact(self, cleaned):
+    def clean(self):
+        cleaned = super().clean()
         if not cleaned.get("email") and not cleaned.get("phone") and not self.has_error("email") \
                 and not self.has_error("phone"):
             self.add_error("email", NO_CONTACT)
+        return cleaned
 
 
 class RegistrationForm(ContactFieldsMixin, forms.Form):
@@ -114,7 +111,6 @@ class RegistrationForm(ContactFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        self.clean_contact(cleaned)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Kedua kata sandi tidak sama."))
@@ -161,11 +157,6 @@ class ProfileForm(ContactFieldsMixin, forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_contact(cleaned)
-        return cleaned
 
 
 class AccountDeleteForm(forms.Form):

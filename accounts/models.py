@@ -15,6 +15,18 @@ from .phone import normalise_mobile
 INVALID_PHONE = _("Nomor HP tidak valid. Gunakan nomor seluler Indonesia, contoh 0812 3456 7890.")
 
 
+def phone_clean(raw: str) -> str:
+    """A mobile number in its one stored spelling (+62...), "" for none; a clear error otherwise.
+    One spelling, so that signing in with any spelling finds the account."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    phone = normalise_mobile(raw)
+    if phone is None:
+        raise ValidationError(INVALID_PHONE)
+    return phone
+
+
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Warga")
     MODERATOR = "moderator", _("Moderator (LPM)")
@@ -83,16 +95,15 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email or self.phone
+        return self.full_name or self.contact
 
     def clean(self):
         super().clean()  # normalises the email, turning a missing one into ""
         self.email = self.email.lower() if self.email else None
-        if self.phone:  # one spelling (+62...), so that signing in with any spelling finds it
-            phone = normalise_mobile(self.phone)
-            if phone is None:
-                raise ValidationError({"phone": INVALID_PHONE})
-            self.phone = phone
+        try:
+            self.phone = phone_clean(self.phone)
+        except ValidationError as error:
+            raise ValidationError({"phone": error}) from None
 
     @property
     def contact(self) -> str:

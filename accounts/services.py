@@ -3,14 +3,18 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from wilayah.models import Kelurahan
 
-from .audit import audit_record
+from .audit import audit_entries_since, audit_record
 from .identity import keyed_hash, nik_hash
 from .models import AuditEntry, ResidenceInvitation, User
 from .nik import NikInfo
@@ -19,16 +23,22 @@ VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 60 * 60 * 24 * 3
 
 
-class DuplicateNik(Exception):
-    pass
+class Duplicate(Exception):
+    """Another account already holds this `field` (a double tap, two tabs, or a real duplicate)."""
+
+    field = ""
 
 
-class DuplicateEmail(Exception):
-    pass
+class DuplicateNik(Duplicate):
+    field = "nik"
 
 
-class DuplicatePhone(Exception):
-    pass
+class DuplicateEmail(Duplicate):
+    field = "email"
+
+
+class DuplicatePhone(Duplicate):
+    field = "phone"
 
 
 def verification_token_make(user: User) -> str:
@@ -36,8 +46,6 @@ def verification_token_make(user: User) -> str:
 
 
 def verification_link(user: User) -> str:
-    from django.urls import reverse
-
     return settings.SITE_URL + reverse("accounts:verify_email", args=[verification_token_make(user)])
 
 
@@ -199,9 +207,7 @@ def login_locked(*, user: User) -> bool:
     since = timezone.now() - dt.timedelta(minutes=LOGIN_LOCK_MINUTES)
     if user.last_login and user.last_login > since:
         since = user.last_login
-    failures = AuditEntry.objects.filter(action="login.failed", target_type="accounts.user",
-                                         target_id=str(user.pk), created_at__gt=since)
-    return failures.count() >= LOGIN_FAILURES_ALLOWED
+    return audit_entries_since(action="login.failed", target=user, since=since).count() >= LOGIN_FAILURES_ALLOWED
 
 
 # --- residence verification -------------------------------------------------------------------
@@ -249,11 +255,6 @@ def password_reset_link_at_desk(*, resident: User, actor: User) -> str:
     Django's reset token: it stops working once the password is changed or after
     PASSWORD_RESET_TIMEOUT. The link itself is never stored or logged; the audit log says who made
     one for whom."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     audit_record(actor=actor, action="account.password_reset_at_desk", target=resident, detail={})
     uid = urlsafe_base64_encode(force_bytes(resident.pk))
     token = default_token_generator.make_token(resident)
@@ -288,8 +289,7 @@ def invitation_redeem(*, user: User, code: str) -> User:
     in a day the person is asked to come back tomorrow or to see the LPM: codes cannot be guessed
     by trying."""
     since = timezone.now() - dt.timedelta(days=1)
-    if AuditEntry.objects.filter(action="residence.code_refused", actor=user, created_at__gte=since).count() \
-            >= INVITATION_TRIES_PER_DAY:
+    if audit_entries_since(action="residence.code_refused", actor=user, since=since).count() >= INVITATION_TRIES_PER_DAY:
         raise ResidenceError(_("Terlalu banyak kode yang salah hari ini. Coba lagi besok, atau datang ke LPM "
                                "kelurahan Anda dengan KTP."))
     try:

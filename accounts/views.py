@@ -15,9 +15,7 @@ from rules.contrib.views import objectgetter, permission_required
 from . import selectors, services
 from .audit import audit_record
 from .forms import (
-    DUPLICATE_EMAIL,
-    DUPLICATE_NIK,
-    DUPLICATE_PHONE,
+    DUPLICATE_MESSAGES,
     AccountDeleteForm,
     InvitationBatchForm,
     InvitationCodeForm,
@@ -40,12 +38,8 @@ def register(request):
                 full_name=data["full_name"], email=data["email"], phone=data["phone"], nik=data["nik"],
                 kelurahan=data["kelurahan"], password=data["password1"], language=request.LANGUAGE_CODE,
             )
-        except services.DuplicateNik:
-            form.add_error("nik", DUPLICATE_NIK)
-        except services.DuplicateEmail:
-            form.add_error("email", DUPLICATE_EMAIL)
-        except services.DuplicatePhone:
-            form.add_error("phone", DUPLICATE_PHONE)
+        except services.Duplicate as duplicate:
+            form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
         else:
             login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
             return redirect("accounts:register_done")
@@ -84,10 +78,8 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_profile(user=user, **form.cleaned_data)
-        except services.DuplicateEmail:
-            form.add_error("email", DUPLICATE_EMAIL)
-        except services.DuplicatePhone:
-            form.add_error("phone", DUPLICATE_PHONE)
+        except services.Duplicate as duplicate:
+            form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
         else:
             messages.success(request, _("Profil Anda sudah disimpan."))
             return redirect("accounts:profile")
