@@ -17,12 +17,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # Bootstrap and Leaflet come from the npm registry (package.json pins them); the copies in
-# static/vendor are committed so that `make run` needs Python alone.
+# static/vendor are committed so that `make run` needs Python alone. The source maps come too:
+# the minified files name them, and collectstatic's manifest storage refuses a missing one.
 vendor:
 	npm ci --no-audit --no-fund
 	mkdir -p static/vendor/bootstrap static/vendor/leaflet/images
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
-	cp node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/leaflet.js static/vendor/leaflet/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	  node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	  static/vendor/bootstrap/
+	cp node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+	  static/vendor/leaflet/
 	cp node_modules/leaflet/dist/images/*.png static/vendor/leaflet/images/
 
 messages: $(VENV)/.installed

@@ -1,11 +1,16 @@
 """Site-wide pages that belong to no single app: home, privacy policy, health, errors."""
 
+import logging
+
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -42,13 +47,28 @@ def _broker_status() -> str:
         return "down"
 
 
+def _pages_ok(request) -> bool:
+    """Render one real page: the 404 page extends base.html, so this runs the context processors,
+    the navigation and every `{% static %}` of the frame, which the manifest storage refuses when
+    collectstatic was not run or a file is missing. An instance that answers 500 on every page
+    must not be kept in service by its load balancer."""
+    try:
+        render_to_string("404.html", request=request)
+        return True
+    except Exception:
+        logger.exception("healthz: a page cannot be rendered")
+        return False
+
+
 @never_cache
 def healthz(request):
     database = _database_ok()
     broker = _broker_status()
-    body = {"status": "ok" if database and broker != "down" else "degraded" if database else "down",
-            "database": "ok" if database else "down", "broker": broker}
-    return JsonResponse(body, status=200 if database else 503)
+    pages = database and _pages_ok(request)
+    healthy = database and pages
+    body = {"status": ("ok" if broker != "down" else "degraded") if healthy else "down",
+            "database": "ok" if database else "down", "pages": "ok" if pages else "down", "broker": broker}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def error_403(request, exception=None):

@@ -1,23 +1,12 @@
 """`make run` boots on SQLite with no environment set, and serves / and /healthz."""
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.site.conftest import free_port
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -26,22 +15,6 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-@pytest.fixture
-def fresh_copy(tmp_path):
-    """The project's files as a fresh clone has them (tracked and new), sharing the installed .venv."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    target = tmp_path / "suarawarga"
-    for name in files:
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    (target / ".venv").symlink_to(REPO / ".venv")
-    return target
 
 
 def test_make_run_serves_the_portal_on_sqlite_with_no_environment(fresh_copy):

@@ -1,5 +1,6 @@
 import pytest
 from django.db import OperationalError
+from django.test import Client
 
 from balikpapan_pb import views
 
@@ -8,7 +9,21 @@ from balikpapan_pb import views
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "pages": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_pages_cannot_be_rendered(client, settings, tmp_path):
+    """The production storage without collectstatic: every page would answer 500, so the load
+    balancer must be told, not shown a 200."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        Client().get("/")  # what every visitor gets: a 500, even from the error page
+    response = Client(raise_request_exception=False).get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["pages"] == "down"
 
 
 @pytest.mark.django_db
