@@ -182,15 +182,24 @@ def smtp_server():
     controller.stop()
 
 
+ADMIN_DB = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
 @pytest.fixture
-def fresh_database():
-    name = f"suarawarga_e2e_{uuid.uuid4().hex[:8]}"
-    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def new_database():
+    """Creates empty PostgreSQL databases, dropped at the end."""
+    names = []
+
+    def create() -> str:
+        names.append(f"suarawarga_e2e_{uuid.uuid4().hex[:8]}")
+        with psycopg.connect(ADMIN_DB, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{names[-1]}"')
+        return f"postgres://postgres@127.0.0.1:5432/{names[-1]}"
+
+    yield create
+    with psycopg.connect(ADMIN_DB, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -203,10 +212,28 @@ def redis_url():
     redis.Redis.from_url(url).flushdb()
 
 
+def production_env(root: Path, tmp_path: Path, port: int, database_url: str, redis_url: str, **more: str) -> dict:
+    """The README's variables, with the project's virtualenv first on PATH as an operator has it."""
+    return {
+        "PATH": f"{root / '.venv' / 'bin'}:{os.environ['PATH']}", "HOME": os.environ.get("HOME", "/root"),
+        "LANG": "C.UTF-8", "DJANGO_SETTINGS_MODULE": "balikpapan_pb.settings.production", **KEYS,
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}", "MEDIA_ROOT": str(tmp_path / "media"), **more,
+    }
+
+
 class Deployment:
-    def __init__(self, root: Path, env: dict[str, str], logs: Path):
-        self.root, self.env, self.logs = root, env, logs
+    def __init__(self, root: Path, env: dict[str, str], tmp_path: Path):
+        self.root, self.env = root, env
+        self.logs = tmp_path / f"logs-{uuid.uuid4().hex[:6]}"
+        self.logs.mkdir()
         self.processes: list[tuple[str, subprocess.Popen]] = []
+
+    def seed_demo(self) -> None:
+        """Something to show: the demo rounds. seed_demo is refused under production settings, so
+        they are written with the development settings into the same database."""
+        self.run(["python", "manage.py", "seed_demo", "--size", "small"],
+                 DJANGO_SETTINGS_MODULE="balikpapan_pb.settings.local", REDIS_URL="")
 
     def run(self, argv: list[str], **extra_env: str) -> None:
         result = subprocess.run(argv, cwd=self.root, env={**self.env, **extra_env}, capture_output=True,
@@ -245,7 +272,7 @@ def wait_for(predicate, seconds: float, what: str, deployment: Deployment):
     raise AssertionError(f"timed out waiting for {what}\n{deployment.tails()}")
 
 
-def test_the_readme_production_section_serves_every_page(fresh_copy, fresh_database, redis_url, smtp_server, tmp_path):
+def test_the_readme_production_section_serves_every_page(fresh_copy, new_database, redis_url, smtp_server, tmp_path):
     commands = readme_production_commands()
     assert commands[0].startswith("export DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.production"), commands[0]
     commands = commands[1:]
@@ -256,25 +283,14 @@ def test_the_readme_production_section_serves_every_page(fresh_copy, fresh_datab
 
     controller, mailbox = smtp_server
     port = free_port()
-    venv_bin = str(fresh_copy / ".venv" / "bin")
-    env = {
-        "PATH": f"{venv_bin}:{os.environ['PATH']}", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
-        "DJANGO_SETTINGS_MODULE": "balikpapan_pb.settings.production", **KEYS,
-        "DATABASE_URL": fresh_database, "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": f"http://127.0.0.1:{port}",
-        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(controller.port), "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    deployment = Deployment(fresh_copy, env, logs)
+    deployment = Deployment(fresh_copy, production_env(fresh_copy, tmp_path, port, new_database(), redis_url,
+                                                       EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port)),
+                            tmp_path)
     try:
         # The three one-off steps, as written.
         for command in commands[:3]:
             deployment.run(fit_to_this_machine(command, port))
-        # Something to show: the demo rounds (seed_demo is refused under production settings, so
-        # they are written with the development settings into the same database).
-        deployment.run(["python", "manage.py", "seed_demo", "--size", "small"],
-                       DJANGO_SETTINGS_MODULE="balikpapan_pb.settings.local", REDIS_URL="")
+        deployment.seed_demo()
         # The long-running processes, as written.
         for command in commands[3:]:
             deployment.start(fit_to_this_machine(command, port))
@@ -367,6 +383,47 @@ def test_the_readme_production_section_serves_every_page(fresh_copy, fresh_datab
         resident_pages = main_pages(resident)
         assert "Warga Uji Produksi" in resident_pages["home"].text or "Keluar" in resident_pages["home"].text
         assert "Keluar" not in visitor_pages["home"].text
+    finally:
+        deployment.stop()
+
+
+def readme_block(heading: str) -> list[str]:
+    section = README.read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    return [line for line in section.split("```", 2)[1].splitlines()[1:] if line.strip()]
+
+
+def test_a_dump_restored_as_the_readme_says_serves_the_results(fresh_copy, new_database, redis_url, tmp_path):
+    dump_line, restore_line = readme_block("### Backup and restore")
+    port = free_port()
+    original = new_database()
+    deployment = Deployment(fresh_copy, production_env(fresh_copy, tmp_path, port, original, redis_url), tmp_path)
+    deployment.run(["python", "manage.py", "migrate", "--noinput"])
+    deployment.run(["python", "manage.py", "collectstatic", "--noinput"])
+    deployment.seed_demo()
+    deployment.run(["bash", "-c", dump_line])
+    restored = new_database()
+    deployment.run(["bash", "-c", restore_line], RESTORE_DATABASE_URL=restored)
+
+    count = "SELECT count(*), sum(length(result::text)) FROM voting_resultsnapshot WHERE published_at IS NOT NULL"
+    with psycopg.connect(original) as a, psycopg.connect(restored) as b:
+        before, after = a.execute(count).fetchone(), b.execute(count).fetchone()
+    assert before == after and before[0] > 0
+
+    deployment.env["DATABASE_URL"] = restored
+    deployment.start(["gunicorn", "balikpapan_pb.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"])
+    try:
+        browser = Browser(port)
+
+        def results():
+            try:
+                response = browser.get("/hasil/ap-2026/")
+            except OSError:
+                return None
+            return response if response.status == 200 else None
+
+        page = wait_for(results, 60, "the results page of the restored database", deployment)
+        area = browser.get(links(page, r"/hasil/ap-2026/[0-9.]+/")[0])
+        assert area.status == 200 and "Anggaran Partisipatif 2026" in area.text
     finally:
         deployment.stop()
 
