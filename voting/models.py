@@ -108,13 +108,25 @@ class TallyRun(models.Model):
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
 
+    class Failure(models.TextChoices):
+        TIME_LIMIT = "time_limit", _("Melewati batas waktu")
+        WORKER_LOST = "worker_lost", _("Pekerja berulang kali terhenti")
+        ERROR = "error", _("Galat")
+
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tally_runs")
     rule = models.CharField(_("aturan"), max_length=8, choices=TallyRule.choices)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     areas_total = models.PositiveIntegerField(default=0)
     areas_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    failure = models.CharField(max_length=12, choices=Failure.choices, blank=True)
     snapshot_ids = models.JSONField(default=list, blank=True)
+    # The run is the request (an outbox row): the task is only its messenger. `sent_at` is
+    # when the broker last took the task (None: not yet, e.g. Redis was down); the sweep
+    # sends a queued run again from `next_attempt_at` on. `attempts` counts starts on a worker.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -129,6 +141,27 @@ class TallyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} · {self.rule} · {self.get_status_display()}"
+
+    @property
+    def waiting_for_broker(self) -> bool:
+        """Saved, but the task queue (Redis) has not taken it yet: the sweep sends it when it can."""
+        return self.status == self.Status.QUEUED and self.sent_at is None
+
+    @property
+    def failure_message(self) -> str:
+        """What went wrong, in words an admin can act on (translated when shown, not when stored)."""
+        if self.failure == self.Failure.TIME_LIMIT:
+            return _(
+                "Rekapitulasi dihentikan karena melewati batas waktu %(minutes)d menit (%(done)d dari %(total)d "
+                "wilayah selesai). Mengulang tidak akan membantu: surat suara dan aturan yang sama memerlukan waktu "
+                "yang sama. Minta tim teknis menaikkan batas waktu rekapitulasi (TALLY_SOFT_TIME_LIMIT)."
+            ) % {"minutes": -(-settings.TALLY_SOFT_TIME_LIMIT // 60), "done": self.areas_done, "total": self.areas_total}
+        if self.failure == self.Failure.WORKER_LOST:
+            return _(
+                "Rekapitulasi gagal: pekerja (worker) berhenti %(n)d kali di tengah penghitungan, misalnya karena "
+                "kehabisan memori. Periksa log pekerja, lalu mulai rekapitulasi lagi."
+            ) % {"n": self.attempts}
+        return self.error
 
     @property
     def percent(self) -> int:

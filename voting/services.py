@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,18 +313,165 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
 
 
 def tally_run_start(*, round: Round, rule: str, requested_by: User | None = None) -> TallyRun:
-    """Queue a tally on the worker (after commit); the admin watches the run's progress."""
-    from .tasks import tally_round
+    """Queue a tally on the worker (after commit); the admin watches the run's progress.
 
+    The run row is the request: if the broker cannot take the task now, the run waits and
+    the sweep sends it; starting a tally never fails because Redis is down."""
     if rule not in TallyRule.values:
         raise ValidationError(_("Aturan penghitungan tidak dikenal."))
     if rule == TallyRule.BORDA and round.ballot_type != BallotType.RANKED:
         raise ValidationError(_("Aturan Borda hanya untuk surat suara peringkat."))
-    run = TallyRun(round=round, rule=rule, requested_by=requested_by, areas_total=round.areas.count())
+    run = TallyRun(round=round, rule=rule, requested_by=requested_by, areas_total=round.areas.count(),
+                   next_attempt_at=timezone.now() + TALLY_QUEUE_LEASE)
     run.full_clean()
     run.save()
-    transaction.on_commit(lambda: tally_round.delay(round.pk, rule, run.pk))
+    transaction.on_commit(lambda: _tally_run_send(run.pk))
     return run
+
+
+# A queued run the broker took is sent again after this long without a worker starting it
+# (its message may have been lost with Redis); a second message for a run is harmless.
+TALLY_QUEUE_LEASE = dt.timedelta(minutes=5)
+# A run whose worker died is started again this many times in all, then marked failed: a
+# tally that kills its worker every time (out of memory) must not loop forever.
+TALLY_MAX_ATTEMPTS = 3
+# Namespace of the PostgreSQL advisory locks that say "a live worker is tallying this run".
+_TALLY_LOCK_CLASS = 7_171
+
+
+def _tally_run_send(run_id: int) -> None:
+    """Hand a run to the broker, after commit, never raising: a failure leaves it to the sweep."""
+    from .tasks import tally_round
+
+    run = TallyRun.objects.filter(pk=run_id).values("round_id", "rule").first()
+    if run is None:
+        return
+    try:
+        tally_round.delay(run["round_id"], run["rule"], run_id)
+    except Exception:  # kombu's OperationalError and friends: Redis is unreachable
+        logger.warning("tally run %s not handed to the broker; the sweep sends it", run_id, exc_info=True)
+        TallyRun.objects.filter(pk=run_id, status=TallyRun.Status.QUEUED).update(sent_at=None, next_attempt_at=timezone.now())
+    else:
+        TallyRun.objects.filter(pk=run_id).update(sent_at=timezone.now())
+
+
+@contextlib.contextmanager
+def _tally_run_lock(run_id: int):
+    """Yields whether this process now holds the run. PostgreSQL drops a session's advisory
+    locks when its connection closes, so a worker killed with SIGKILL lets go at once; a row
+    lock would have to stay in one open transaction for the whole tally, and a lease in Redis
+    would go down with the broker. (The embedded SQLite of `make run` has one eager process.)"""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_TALLY_LOCK_CLASS, run_id])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_TALLY_LOCK_CLASS, run_id])
+
+
+def _tally_run_is_held(run_id: int) -> bool:
+    """Whether a live worker holds the run (call inside a transaction)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_TALLY_LOCK_CLASS, run_id])
+        return not cursor.fetchone()[0]
+
+
+def _tally_run_abandoned(run: TallyRun, now: dt.datetime) -> bool:
+    """A run marked running that no live worker holds: its worker died. Retry it if that can
+    help; returns whether it should be sent again (the caller saves the run)."""
+    from django.conf import settings
+
+    if run.started_at and now - run.started_at >= dt.timedelta(seconds=settings.TALLY_SOFT_TIME_LIMIT):
+        # Killed at the hard time limit: the same ballots would take as long again.
+        run.status, run.failure, run.finished_at = TallyRun.Status.FAILED, TallyRun.Failure.TIME_LIMIT, now
+        return False
+    if run.attempts >= TALLY_MAX_ATTEMPTS:
+        run.status, run.failure, run.finished_at = TallyRun.Status.FAILED, TallyRun.Failure.WORKER_LOST, now
+        return False
+    logger.warning("tally run %s: its worker stopped after %s area(s); sending it again", run.pk, run.areas_done)
+    run.status = TallyRun.Status.QUEUED
+    return True
+
+
+def tally_sweep() -> int:
+    """Beat: send again the runs whose task was lost (broker down, message lost, worker killed).
+    Safe to run at any time and twice: a run is tallied by one live worker at a time."""
+    now = timezone.now()
+    send = []
+    with transaction.atomic():
+        runs = TallyRun.objects.select_for_update(skip_locked=True).filter(
+            Q(status=TallyRun.Status.QUEUED, next_attempt_at__lte=now)
+            | Q(status=TallyRun.Status.QUEUED, next_attempt_at__isnull=True)
+            | Q(status=TallyRun.Status.RUNNING)
+        )
+        for run in runs:
+            if run.status == TallyRun.Status.RUNNING:
+                if _tally_run_is_held(run.pk):
+                    continue  # a live worker is on it
+                if not _tally_run_abandoned(run, now):
+                    run.save(update_fields=["status", "failure", "finished_at"])
+                    continue
+            run.next_attempt_at = now + TALLY_QUEUE_LEASE
+            run.save(update_fields=["status", "next_attempt_at"])
+            send.append(run.pk)
+        for run_id in send:
+            transaction.on_commit(functools.partial(_tally_run_send, run_id))
+    return len(send)
+
+
+def _tally_run_claim(run_id: int) -> TallyRun | None:
+    """Mark the run running for this worker (which holds its lock), or None if there is nothing to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = TallyRun.objects.select_for_update().select_related("round").filter(pk=run_id).first()
+        if run is None or run.status in (TallyRun.Status.DONE, TallyRun.Status.FAILED):
+            return None  # a late second message for a finished run
+        if run.status == TallyRun.Status.RUNNING and not _tally_run_abandoned(run, now):
+            run.save(update_fields=["status", "failure", "finished_at"])
+            return None
+        run.status, run.started_at, run.attempts = TallyRun.Status.RUNNING, now, run.attempts + 1
+        run.sent_at = run.sent_at or now
+        run.save(update_fields=["status", "started_at", "attempts", "sent_at"])
+    return run
+
+
+def tally_run_execute(*, run_id: int) -> list[ResultSnapshot]:
+    """The worker's side of a run: claim it, tally, record the outcome. A second message for the
+    same run (from the sweep or Redis) finds it held or finished and does nothing."""
+    with _tally_run_lock(run_id) as held:
+        if not held:
+            logger.info("tally run %s is being tallied by another worker", run_id)
+            return []
+        run = _tally_run_claim(run_id)
+        if run is None:
+            return []
+        return tally_round_execute(round=run.round, rule=run.rule, run=run)
+
+
+def _tally_run_failed(run: TallyRun, error: Exception) -> None:
+    """Record why a run stopped; retry only what a retry can help."""
+    now = timezone.now()
+    if isinstance(error, SoftTimeLimitExceeded):
+        TallyRun.objects.filter(pk=run.pk).update(
+            status=TallyRun.Status.FAILED, failure=TallyRun.Failure.TIME_LIMIT, error="", finished_at=now
+        )
+    elif isinstance(error, DatabaseError):
+        # PostgreSQL went away (restart, failover): the next sweep starts the run again, if
+        # this write gets through; if not, the run's lock is gone and the sweep sees that.
+        with contextlib.suppress(DatabaseError):
+            TallyRun.objects.filter(pk=run.pk).update(status=TallyRun.Status.QUEUED, next_attempt_at=now)
+    else:  # a bug or bad data: the same input fails the same way
+        TallyRun.objects.filter(pk=run.pk).update(
+            status=TallyRun.Status.FAILED, failure=TallyRun.Failure.ERROR, error=str(error)[:2000], finished_at=now
+        )
 
 
 def tally_round_execute(*, round: Round, rule: str, run: TallyRun | None = None) -> list[ResultSnapshot]:
@@ -328,7 +479,7 @@ def tally_round_execute(*, round: Round, rule: str, run: TallyRun | None = None)
     areas = list(round.areas.order_by("level", "code"))
     if run is not None:
         TallyRun.objects.filter(pk=run.pk).update(
-            status=TallyRun.Status.RUNNING, started_at=timezone.now(), areas_total=len(areas), areas_done=0, error=""
+            status=TallyRun.Status.RUNNING, areas_total=len(areas), areas_done=0, error="", failure=""
         )
     snapshots = []
     try:
@@ -339,7 +490,7 @@ def tally_round_execute(*, round: Round, rule: str, run: TallyRun | None = None)
                 TallyRun.objects.filter(pk=run.pk).update(areas_done=done)
     except Exception as error:
         if run is not None:
-            TallyRun.objects.filter(pk=run.pk).update(status=TallyRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now())
+            _tally_run_failed(run, error)
         raise
     if run is not None:
         TallyRun.objects.filter(pk=run.pk).update(

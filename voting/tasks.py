@@ -1,25 +1,40 @@
 """Celery tasks of voting: thin, idempotent, routed to the `tally` queue by settings."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
 from rounds.models import Phase, PhaseSchedule, Round
 
+logger = logging.getLogger(__name__)
 
-@shared_task(acks_late=True)
+
+# acks_late + reject_on_worker_lost: a pool process killed mid-tally puts the message back on
+# the queue instead of acknowledging it. The run row, not the message, is the request: the
+# sweep re-sends runs whose message was lost, and a run is tallied by one live worker at a time.
+# Time limits: settings.CELERY_TASK_ANNOTATIONS.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def tally_round(round_id: int, rule: str, run_id: int | None = None) -> list[int]:
     """Tally every area of a round; re-running it (after a crash or twice) yields the same snapshots."""
     from . import services
-    from .models import TallyRun
 
+    if run_id is not None:
+        return [s.pk for s in services.tally_run_execute(run_id=run_id)]
     round_ = Round.objects.filter(pk=round_id).first()
     if round_ is None:
         return []
-    run = TallyRun.objects.filter(pk=run_id).first() if run_id else None
-    return [s.pk for s in services.tally_round_execute(round=round_, rule=rule, run=run)]
+    return [s.pk for s in services.tally_round_execute(round=round_, rule=rule)]
+
+
+@shared_task
+def tally_sweep() -> int:
+    from . import services
+
+    return services.tally_sweep()
 
 
 @shared_task(acks_late=True)
@@ -28,6 +43,7 @@ def tally_closed_rounds() -> int:
 
     Voting closes by the schedule or when an admin moves the round on by hand before the
     scheduled end: a round in the tallying phase is tallied either way."""
+    from . import services
     from .models import ResultSnapshot, TallyRun
 
     now = timezone.now()
@@ -38,8 +54,11 @@ def tally_closed_rounds() -> int:
             continue
         if TallyRun.objects.filter(round=round_, rule=round_.tally_rule, status__in=["queued", "running"]).exists():
             continue
-        run = TallyRun.objects.create(round=round_, rule=round_.tally_rule, areas_total=round_.areas.count())
-        tally_round.delay(round_.pk, round_.tally_rule, run.pk)
+        try:
+            services.tally_run_start(round=round_, rule=round_.tally_rule)
+        except ValidationError:
+            logger.exception("round %s cannot be tallied by its rule", round_.pk)
+            continue
         queued += 1
     return queued
 

@@ -202,11 +202,18 @@ def tally_overview(request, round_slug: str):
 def tally_start(request, round_slug: str):
     round_ = get_object_or_404(Round, slug=round_slug)
     try:
-        services.tally_run_start(round=round_, rule=request.POST.get("rule", ""), requested_by=request.user)
+        run = services.tally_run_start(round=round_, rule=request.POST.get("rule", ""), requested_by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.info(request, _("Rekapitulasi dimulai. Halaman ini menampilkan kemajuannya."))
+        run.refresh_from_db(fields=["sent_at", "status"])  # handed to the broker on commit, just now
+        if run.waiting_for_broker:
+            messages.warning(request, _(
+                "Rekapitulasi disimpan, tetapi antrean tugas (Redis) sedang tidak dapat dihubungi. "
+                "Rekapitulasi akan dikirim otomatis begitu antrean tersedia kembali."
+            ))
+        else:
+            messages.info(request, _("Rekapitulasi dimulai. Halaman ini menampilkan kemajuannya."))
     return redirect("voting:tally", round_slug=round_.slug)
 
 

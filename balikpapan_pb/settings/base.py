@@ -189,9 +189,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is down: fail fast, the outbox sweep
 # delivers later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# Tallies: one task per round. The longest expected is MES + add1 over a city-scale round
+# (41 areas, 500,000 voters), which must finish in about a minute on one worker (issue 15);
+# greedy and Borda take seconds. 15 minutes leaves room for a slow machine or a larger city.
+# Past the soft limit the run is marked failed with a message for the admin (re-running the
+# same ballots takes the same time, so it is not retried); the hard limit follows a minute later.
+TALLY_SOFT_TIME_LIMIT = int(env("TALLY_SOFT_TIME_LIMIT", "900"))
+TALLY_TIME_LIMIT = TALLY_SOFT_TIME_LIMIT + 60
+CELERY_TASK_ANNOTATIONS = {
+    "voting.tasks.tally_round": {"soft_time_limit": TALLY_SOFT_TIME_LIMIT, "time_limit": TALLY_TIME_LIMIT},
+}
+# Redis hands an unacknowledged task to another worker after this many seconds: it must exceed
+# the longest tally (or a live tally would be started twice), and stays at kombu's hour so the
+# notification retries' countdowns are not redelivered early. A tally whose worker died does
+# not wait for it: the tally sweep below re-queues it.
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, TALLY_TIME_LIMIT + 300)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
+    # the sweep must not wait behind a long tally on the one-process tally worker
+    "voting.tasks.tally_sweep": {"queue": "celery"},
     "voting.tasks.*": {"queue": "tally"},
     "notifications.tasks.*": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},
@@ -202,6 +219,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # voting: tally rounds whose voting has ended; remind non-voters 24 hours before voting closes.
 CELERY_BEAT_SCHEDULE["voting-tally-closed-rounds"] = {"task": "voting.tasks.tally_closed_rounds", "schedule": 300.0}
+# voting: tallies whose task was lost (broker down, worker killed) are sent again.
+CELERY_BEAT_SCHEDULE["voting-tally-sweep"] = {"task": "voting.tasks.tally_sweep", "schedule": 30.0,
+                                              "options": {"expires": 25}}
 CELERY_BEAT_SCHEDULE["voting-closing-reminders"] = {"task": "voting.tasks.remind_voting_closing", "schedule": 3600.0}
 # accounts: failed sign-ins serve only the sign-in lock and are deleted after a day.
 CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {"task": "accounts.tasks.purge_login_failures",
