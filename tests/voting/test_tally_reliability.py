@@ -247,3 +247,26 @@ def test_the_sweep_leaves_a_run_alone_while_a_live_worker_holds_it_and_takes_it_
     snapshots = services.tally_run_execute(run_id=run.pk)  # the message arrives
     run.refresh_from_db()
     assert run.status == TallyRun.Status.DONE and run.attempts == 2 and len(snapshots) == 4
+
+
+@pytest.mark.parametrize(
+    ("started_seconds_ago", "attempts", "failure", "words"),
+    [
+        # killed at the hard time limit (the soft limit could not interrupt it): the same work would time out again
+        (settings.TALLY_SOFT_TIME_LIMIT + 70, 1, TallyRun.Failure.TIME_LIMIT, "melewati batas waktu 15 menit"),
+        # its worker died three times (out of memory, say): stop looping
+        (20, services.TALLY_MAX_ATTEMPTS, TallyRun.Failure.WORKER_LOST, "berhenti 3 kali"),
+    ],
+)
+def test_a_run_whose_worker_died_is_failed_not_retried_when_a_retry_cannot_help(started_seconds_ago, attempts, failure, words):
+    round_ = tallying_round()
+    run = TallyRun.objects.create(
+        round=round_, rule="greedy", status=TallyRun.Status.RUNNING, attempts=attempts, sent_at=timezone.now(),
+        started_at=timezone.now() - dt.timedelta(seconds=started_seconds_ago), areas_total=4, areas_done=2,
+    )
+    assert services.tally_sweep() == 0
+    run.refresh_from_db()
+    assert (run.status, run.failure) == (TallyRun.Status.FAILED, failure)
+    assert words in run.failure_message
+    assert services.tally_run_execute(run_id=run.pk) == []  # a late message changes nothing
+    assert not ResultSnapshot.objects.exists()
