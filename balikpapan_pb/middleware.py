@@ -12,6 +12,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.utils import translation
 
@@ -72,3 +73,24 @@ class AnonymousPageCacheMiddleware:
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
         )
+
+
+class RejectNulMiddleware:
+    """A NUL byte in the path or the query string answers 400 before any view runs.
+
+    PostgreSQL cannot store or compare NUL in text and answers with an error, so a lookup with
+    one (`/admin/wilayah/kecamatan/%00/change/`, `?q=%00` in an admin search) would be a 500.
+    The portal's own routes refuse such values in their path converters
+    (balikpapan_pb/converters.py); this covers the routes Django builds itself (the admin) and
+    every query string, in one place. Django has no setting for it; forms already refuse NUL
+    (ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the URL")
+        return self.get_response(request)

@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
+from .converters import CONVERTERS
 
+# Before the apps' URLconfs are included: they name these converters.
+for _name, _converter in CONVERTERS.items():
+    register_converter(_converter, _name)
+
+handler400 = "balikpapan_pb.views.error_400"
 handler403 = "balikpapan_pb.views.error_403"
 handler404 = "balikpapan_pb.views.error_404"
 handler500 = "balikpapan_pb.views.error_500"

@@ -8,5 +8,5 @@ urlpatterns = [
     path("kotak-masuk/<int:pk>/dibaca/", views.mark_read, name="mark_read"),
     path("kotak-masuk/semua-dibaca/", views.mark_all_read, name="mark_all_read"),
     path("pengaturan-notifikasi/", views.preferences, name="preferences"),
-    path("berhenti-langganan/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("berhenti-langganan/<signed:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -5,6 +5,6 @@ from . import views
 app_name = "rounds"
 urlpatterns = [
     path("", views.round_list, name="list"),
-    path("<slug:slug>/", views.round_detail, name="detail"),
-    path("<slug:slug>/tahap-berikutnya/", views.round_advance, name="advance"),
+    path("<round:slug>/", views.round_detail, name="detail"),
+    path("<round:slug>/tahap-berikutnya/", views.round_advance, name="advance"),
 ]

@@ -5,10 +5,10 @@ from . import views
 app_name = "voting"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<slug:round_slug>/wilayah/<int:area_id>/", views.ballot, name="ballot"),
-    path("<slug:round_slug>/wilayah/<int:area_id>/tersimpan/", views.done, name="done"),
-    path("<slug:round_slug>/wilayah/<int:area_id>/kertas/", views.paper, name="paper"),
-    path("<slug:round_slug>/rekapitulasi/", views.tally_overview, name="tally"),
-    path("<slug:round_slug>/rekapitulasi/mulai/", views.tally_start, name="tally_start"),
-    path("<slug:round_slug>/rekapitulasi/umumkan/<int:snapshot_id>/", views.snapshot_publish, name="publish"),
+    path("<round:round_slug>/wilayah/<int:area_id>/", views.ballot, name="ballot"),
+    path("<round:round_slug>/wilayah/<int:area_id>/tersimpan/", views.done, name="done"),
+    path("<round:round_slug>/wilayah/<int:area_id>/kertas/", views.paper, name="paper"),
+    path("<round:round_slug>/rekapitulasi/", views.tally_overview, name="tally"),
+    path("<round:round_slug>/rekapitulasi/mulai/", views.tally_start, name="tally_start"),
+    path("<round:round_slug>/rekapitulasi/umumkan/<int:snapshot_id>/", views.snapshot_publish, name="publish"),
 ]
