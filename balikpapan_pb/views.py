@@ -5,10 +5,12 @@ import logging
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+
+from . import context_processors
 
 logger = logging.getLogger(__name__)
 
@@ -84,4 +86,9 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    """Rendered without the request's context processors: they read the session, the user and
+    the unread count from the database, and the database being down is a common reason to be
+    here (a failing handler500 leaves only the server's bare "Internal Server Error"). The page
+    then shows the visitor's menu; the language link needs no database."""
+    context = {**context_processors.site(request), **context_processors.language_switch(request)}
+    return HttpResponseServerError(render_to_string("500.html", context))
