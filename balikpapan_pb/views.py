@@ -4,11 +4,15 @@ import logging
 
 import redis
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from proposals.images import MAX_BYTES, MAX_PHOTOS
 
 from . import context_processors
 
@@ -74,7 +78,14 @@ def healthz(request):
 
 
 def error_400(request, exception=None):
-    return render(request, "400.html", status=400)
+    """Django raises these while it reads a request, before any form can answer: say what to do."""
+    reason = ""
+    if isinstance(exception, TooManyFilesSent):
+        reason = _("Terlalu banyak berkas dalam satu kiriman: paling banyak %(max)d foto.") % {"max": MAX_PHOTOS}
+    elif isinstance(exception, RequestDataTooBig):
+        reason = _("Kiriman terlalu besar: paling besar %(mb)d MB per foto, paling banyak %(max)d foto.") % {
+            "mb": MAX_BYTES // (1024 * 1024), "max": MAX_PHOTOS}
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def error_403(request, exception=None):

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from proposals.images import photos_check_before_decoding
 from proposals.models import Status
 from proposals.money import parse_rupiah
 from voting.models import RECEIPT_ALPHABET
@@ -44,8 +45,18 @@ class ProgressForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     note = forms.CharField(label=_("Catatan"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    photo = forms.ImageField(label=_("Foto (opsional)"), required=False,
-                             help_text=_("JPEG, PNG, atau WebP, paling besar 5 MB. Lokasi GPS dihapus."))
+    # A plain FileField: Django's ImageField opens and verifies the image before its size is
+    # known to be sane. progress_post decodes it (proposals.images.photo_process) once this
+    # form has checked its size.
+    photo = forms.FileField(label=_("Foto (opsional)"), required=False,
+                            help_text=_("JPEG, PNG, atau WebP, paling besar 5 MB. Lokasi GPS dihapus."),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo:
+            photos_check_before_decoding([photo])
+        return photo
 
     def clean_spent(self) -> int:
         try:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rounds.models import Area, AreaLevel, Category
 
 from . import geo
-from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, photo_process
+from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, photo_process, photos_check_before_decoding
 from .models import Proposal, ProposalPhoto, Status
 from .money import parse_rupiah
 
@@ -106,8 +106,10 @@ class ProposalForm(forms.Form):
                 del self.fields["remove_photos"]
 
     def clean_photos(self):
+        uploads = self.cleaned_data.get("photos") or []
+        photos_check_before_decoding(uploads)  # 45 bombs are refused here, none decoded
         processed, errors = [], []
-        for upload in self.cleaned_data.get("photos") or []:
+        for upload in uploads:
             try:
                 processed.append(photo_process(upload))
             except ValidationError as error:

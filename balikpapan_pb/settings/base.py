@@ -152,8 +152,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads are bounded before anything is decoded: the whole request (three 5 MB photos and
+# the form; balikpapan_pb/uploads.py refuses more from the Content-Length alone), the number
+# of files (a few more than a form takes, so a resident who picks four photos gets the form's
+# own message with what they typed kept), and the form fields without the files. Each refusal
+# is a 400 page that says what to do (balikpapan_pb.views.error_400).
+UPLOAD_MAX_REQUEST_SIZE = 16 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 6
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: forms are text, files do not count
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "balikpapan_pb.uploads.RequestSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
