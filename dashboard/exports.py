@@ -1,6 +1,7 @@
 """Open-data files: results as CSV and JSON, projects and anonymised ballots as pabulib `.pb`.
 
-Nothing personal goes in: no names, emails, phones, NIKs, user ids, NIK hashes or voter
+CSV cells go through proposals.csvsafe (no formula runs in a spreadsheet); JSON and .pb
+keep every text as it is. Nothing personal goes in: no names, emails, phones, NIKs, user ids, NIK hashes or voter
 keys. A ballot is identified only by its receipt code, which its voter holds.
 """
 
@@ -12,6 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from proposals.csvsafe import csv_row
 from voting.tally import PabulibInstance, write_pabulib
 
 from .selectors import AreaResult, ProjectLine
@@ -50,7 +52,7 @@ def results_csv(results: list[AreaResult]) -> str:
     writer.writeheader()
     for result in results:
         for line in result.lines:
-            writer.writerow(_line_row(result, line))
+            writer.writerow(csv_row(_line_row(result, line)))
     return out.getvalue()
 
 
@@ -154,9 +156,10 @@ def turnout_csv(tables: dict[str, Table], names: dict) -> str:
             code = row or ""
             name = names.get(row, "") if row else "tidak diketahui"
             for column in table.columns:
-                writer.writerow([key, code, name, column or "unknown", table.cell(row, column).display])
-            writer.writerow([key, code, name, "total", table.row_totals[row].display])
+                writer.writerow(csv_row([key, code, name, column or "unknown", table.cell(row, column).display]))
+            writer.writerow(csv_row([key, code, name, "total", table.row_totals[row].display]))
         for column in table.columns:
-            writer.writerow([key, "total", "Kota Balikpapan", column or "unknown", table.column_totals[column].display])
-        writer.writerow([key, "total", "Kota Balikpapan", "total", table.total.display])
+            writer.writerow(csv_row([key, "total", "Kota Balikpapan", column or "unknown",
+                                     table.column_totals[column].display]))
+        writer.writerow(csv_row([key, "total", "Kota Balikpapan", "total", table.total.display]))
     return out.getvalue()
