@@ -3,6 +3,7 @@ from django.contrib.auth.backends import ModelBackend
 from .models import User
 from .phone import normalise_mobile
 from .services import login_failure_record, login_locked
+from .validators import demo_password_refused
 
 
 def user_by_login(identifier: str) -> User | None:
@@ -27,6 +28,9 @@ class EmailOrPhoneBackend(ModelBackend):
             User().set_password(password)  # as ModelBackend: the same time whether or not the account exists
             return None
         if login_locked(user=user):  # too many wrong passwords lately (the login form says so)
+            return None
+        if demo_password_refused(password):  # production: the README prints it, whatever the account
+            login_failure_record(user=user)
             return None
         if user.check_password(password):
             return user if self.user_can_authenticate(user) else None

@@ -131,7 +131,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.DemoPasswordValidator"},
 ]
+# The demo accounts' password (accounts/demo.py, printed in the README) signs nobody in where
+# this is True: production sets it, whatever the account.
+DEMO_PASSWORD_REFUSED = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -8,16 +8,26 @@ from .base import env, env_bool, env_list
 DEBUG = False
 
 
+# Keys long enough not to be guessed: an HMAC key of a few characters lets a dump be reversed
+# (every NIK re-hashed, every ballot re-linked) by trying them all.
+MIN_KEY_LENGTH = 32
+
+
 def required(name: str) -> str:
     value = env(name)
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in production")
+    if len(value) < MIN_KEY_LENGTH:
+        raise ImproperlyConfigured(
+            f"{name} must be at least {MIN_KEY_LENGTH} characters in production (a random value, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))')")
     return value
 
 
 SECRET_KEY = required("SECRET_KEY")
 NIK_HASH_KEY = required("NIK_HASH_KEY")
 BALLOT_KEY = required("BALLOT_KEY")
+DEMO_PASSWORD_REFUSED = True
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or ["suarawarga.balikpapan.go.id"]
 
 STORAGES = {
