@@ -1,6 +1,7 @@
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # The other language's name, written in that language.
 _SWITCH_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -11,7 +12,15 @@ def site(request):
 
 
 def language_switch(request):
-    """The current page in the other language (Bahasa Indonesia at /, English at /en/)."""
+    """The current page in the other language (Bahasa Indonesia at /, English at /en/).
+
+    translate_url gives back what it cannot resolve as it was: on a 404 for `//evil.test/x`
+    that would be a link off the site. A path that is not one of ours switches to the home
+    page in the other language instead."""
     other = "en" if translation.get_language() == "id" else "id"
-    return {"language_switch": {"code": other, "name": _SWITCH_NAMES[other],
-                                "url": translate_url(request.get_full_path(), other)}}
+    path = request.get_full_path()
+    url = translate_url(path, other)
+    if url == path or not url.startswith("/") or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        with translation.override(other):
+            url = reverse("home")
+    return {"language_switch": {"code": other, "name": _SWITCH_NAMES[other], "url": url}}
