@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -256,3 +260,41 @@ LOGGING = {
 # Map tiles: the tile server is a setting, so a city-run server can replace the public one.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+
+
+# Security headers: django-csp (CSPMiddleware) and django-permissions-policy, both well kept;
+# Referrer-Policy comes from Django's SecurityMiddleware.
+def _origin(url: str) -> str:
+    """The origin of the tile URL for img-src ('{s}.tile...' -> '*.tile...'); none when relative."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Scripts only from this site's files: no inline script, no event-handler attribute, no eval
+# (tests/site/test_security_headers.py keeps the templates that way). Inline style attributes
+# stay allowed (progress bars, category colours, Leaflet): they cannot run code, and Django
+# escapes what goes into them; <style> blocks are refused where the browser knows
+# style-src-elem. Map tiles come from MAP_TILE_URL; Bootstrap's icons are data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "img-src": ["'self'", "data:", *filter(None, [_origin(MAP_TILE_URL)])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The tile server is told which site asks (OpenStreetMap's tile policy wants a Referer), but
+# never which page: a proposal's or a ballot's address stays here.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Nothing in the portal uses these; a script injected anyway cannot ask for them.
+PERMISSIONS_POLICY = {feature: [] for feature in [
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "browsing-topics",
+]}

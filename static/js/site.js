@@ -15,3 +15,8 @@ window.addEventListener("pageshow", function () {
     f.querySelectorAll("[aria-busy]").forEach(function (b) { b.removeAttribute("aria-busy"); });
   });
 });
+// "Cetak" buttons: a script file, not an onclick attribute, which the Content-Security-Policy
+// refuses like any inline script.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});
