@@ -71,3 +71,15 @@ def test_the_scan_finds_what_it_looks_for():
     assert INLINE_SCRIPT.search("<script>alert(1)</script>") and not INLINE_SCRIPT.search('<script src="/x.js" defer>')
     assert EVENT_HANDLER.search('<button type="button" onclick="window.print()">')
     assert not EVENT_HANDLER.search('<button type="button" data-print class="btn">')
+
+
+def test_a_page_from_the_anonymous_cache_carries_the_headers_too(settings):
+    settings.PAGE_CACHE_SECONDS = 30
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    first, second = Client().get("/"), Client().get("/")
+    assert second.content == first.content  # the second one came from the cache
+    for response in (first, second):
+        assert policy(response)["script-src"] == ["'self'"]
+        assert "Permissions-Policy" in response.headers and "Referrer-Policy" in response.headers
