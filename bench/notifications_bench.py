@@ -6,12 +6,16 @@
 Creates N residents (bulk_create, default 100,000) in the database DATABASE_URL points at
 (migrating it first), starts one worker process (solo pool, concurrency 1) on the
 `notifications` queue, calls notify_many for all of them and waits until every email is
-sent and every inbox row exists. Emails go to a backend that builds the full MIME message
-and drops it, so the figure is everything but the SMTP round trip. The residents are
-deleted again at the end.
+sent and every inbox row exists. Emails go over SMTP (Django's SMTP backend) to a local
+aiosmtpd server in its own process, which counts the connections and messages it receives
+and drops them. The worker's CPU time (from /proc) divided by the messages sent is the
+steady figure on a shared machine; messages per second varies with what else runs. The
+residents are deleted again at the end.
 """
 
+import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -22,10 +26,15 @@ from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
 
 EMAIL_PREFIX = "bench-notif-"
 WORKER_SCRIPT = """
+import os
 import django
 django.setup()
 from django.conf import settings
-settings.EMAIL_BACKEND = "bench.notifications_bench.SerializingBackend"
+settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+settings.EMAIL_HOST = "127.0.0.1"
+settings.EMAIL_PORT = int(os.environ["BENCH_SMTP_PORT"])
+settings.EMAIL_USE_TLS = False
+settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
 from balikpapan_pb.celery import app
 app.worker_main(["worker", "-Q", "notifications", "-P", "solo", "-c", "1", "--loglevel=WARNING",
                  "-n", "bench-notifications@%h", "--without-heartbeat", "--without-gossip", "--without-mingle"])
@@ -33,12 +42,54 @@ app.worker_main(["worker", "-Q", "notifications", "-P", "solo", "-c", "1", "--lo
 
 
 class SerializingBackend(BaseEmailBackend):
-    """Does all the work of sending except talking to a mail server."""
+    """Does all the work of sending except talking to a mail server (for profiling by hand)."""
 
     def send_messages(self, email_messages):
         for message in email_messages:
             message.message().as_bytes()
         return len(email_messages)
+
+
+class _CountingHandler:
+    """aiosmtpd handler: counts SMTP sessions (one EHLO each) and messages, keeps nothing."""
+
+    def __init__(self, connections, messages):
+        self.connections = connections
+        self.messages = messages
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.connections.get_lock():
+            self.connections.value += 1
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.messages.get_lock():
+            self.messages.value += 1
+        return "250 OK"
+
+
+def smtp_sink(port, connections, messages, stop) -> None:
+    """A local SMTP server in its own process (so its CPU is not the worker's)."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(_CountingHandler(connections, messages), hostname="127.0.0.1", port=port)
+    controller.start()
+    stop.wait()
+    controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _create_residents(count: int) -> list[int]:
@@ -79,6 +130,9 @@ def run(count: int = 100_000) -> dict:
     from notifications.models import EmailStatus, FanoutBatch, Notification
     from notifications.services import BATCH_SIZE, notify_many
 
+    # Queued, or claimed by a worker and on its way ("sending" exists once delivery is batched).
+    PENDING = [status for status in ("queued", "sending") if status in EmailStatus.values]
+
     call_command("migrate", verbosity=0)
     _cleanup()
     with app.connection_for_write() as conn:
@@ -88,11 +142,17 @@ def run(count: int = 100_000) -> dict:
     ids = _create_residents(count)
     create_seconds = time.perf_counter() - started
 
-    worker = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT], env=os.environ.copy())
+    spawn = multiprocessing.get_context("spawn")
+    smtp_connections, smtp_messages, smtp_stop = spawn.Value("q", 0), spawn.Value("q", 0), spawn.Event()
+    port = _free_port()
+    sink = spawn.Process(target=smtp_sink, args=(port, smtp_connections, smtp_messages, smtp_stop), daemon=True)
+    sink.start()
+    worker = subprocess.Popen([sys.executable, "-c", WORKER_SCRIPT], env={**os.environ, "BENCH_SMTP_PORT": str(port)})
     try:
         time.sleep(5)  # let the worker connect before the clock starts
         first_batch = FanoutBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
+        cpu_before, sink_cpu_before = _cpu_seconds(worker.pid), _cpu_seconds(sink.pid)
         started = time.perf_counter()
         with transaction.atomic():
             queued = notify_many(
@@ -108,15 +168,19 @@ def run(count: int = 100_000) -> dict:
         while time.monotonic() < deadline:
             if rows_seconds is None and not FanoutBatch.objects.filter(pk__gt=first_batch, done_at__isnull=True).exists():
                 rows_seconds = time.perf_counter() - started
-            if rows_seconds is not None and not mine.filter(email_status=EmailStatus.QUEUED).exists():
+            if rows_seconds is not None and not mine.filter(email_status__in=PENDING).exists():
                 break
             time.sleep(0.5)
         total_seconds = time.perf_counter() - started
+        cpu_seconds = _cpu_seconds(worker.pid) - cpu_before
+        sink_cpu_seconds = _cpu_seconds(sink.pid) - sink_cpu_before
         sent = mine.filter(email_status=EmailStatus.SENT).count()
         rows = mine.count()
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+        smtp_stop.set()
+        sink.join(timeout=10)
     batches = FanoutBatch.objects.filter(pk__gt=first_batch).count()
     _cleanup(batches_after=first_batch)
     return {
@@ -130,6 +194,10 @@ def run(count: int = 100_000) -> dict:
         "inbox_rows": rows,
         "emails_sent": sent,
         "emails_per_second": round(sent / total_seconds, 1) if total_seconds else None,
+        "worker_cpu_ms_per_email": round(1000 * cpu_seconds / sent, 3) if sent else None,
+        "smtp_server_cpu_ms_per_email": round(1000 * sink_cpu_seconds / sent, 3) if sent else None,
+        "smtp_connections": smtp_connections.value,
+        "smtp_messages_received": smtp_messages.value,
     }
 
 
