@@ -3,7 +3,7 @@
     DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=postgres://... REDIS_URL=redis://... \
         .venv/bin/python -m bench.notifications_bench [N]
 
-Creates N residents (bulk_create, default 100,000) in the database DATABASE_URL points at
+Creates N residents (bulk_create, default 100,000 or $BENCH_EMAILS) in the database DATABASE_URL points at
 (migrating it first), starts one worker process (solo pool, concurrency 1) on the
 `notifications` queue, calls notify_many for all of them and waits until every email is
 sent and every inbox row exists. Emails go over SMTP (Django's SMTP backend) to a local
@@ -73,7 +73,9 @@ def smtp_sink(port, connections, messages, stop) -> None:
     """A local SMTP server in its own process (so its CPU is not the worker's)."""
     from aiosmtpd.controller import Controller
 
-    controller = Controller(_CountingHandler(connections, messages), hostname="127.0.0.1", port=port)
+    # A fixed server name: without it aiosmtpd looks up this machine's name for every connection.
+    controller = Controller(_CountingHandler(connections, messages), hostname="127.0.0.1", port=port,
+                            server_hostname="bench.local")
     controller.start()
     stop.wait()
     controller.stop()
@@ -118,7 +120,7 @@ def _cleanup(*, batches_after: int | None = None) -> None:
         FanoutBatch.objects.filter(pk__gt=batches_after).delete()
 
 
-def run(count: int = 100_000) -> dict:
+def run(count: int = int(os.environ.get("BENCH_EMAILS", 100_000))) -> dict:
     import django
 
     django.setup()
