@@ -13,6 +13,8 @@ from .kinds import Channel, Kind
 class EmailStatus(models.TextChoices):
     NONE = "none", _("tanpa email")
     QUEUED = "queued", _("antre")
+    # Claimed by a worker that is talking to the mail server; next_attempt_at is its lease.
+    SENDING = "sending", _("sedang dikirim")
     SENT = "sent", _("terkirim")
     FAILED = "failed", _("gagal")
 
@@ -79,7 +81,11 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient"], condition=Q(in_inbox=True, read_at__isnull=True), name="notif_unread_idx"
             ),
-            models.Index(fields=["next_attempt_at"], condition=Q(email_status="queued"), name="notif_email_due_idx"),
+            # What the sweep looks for: queued rows and claimed rows whose lease ran out.
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(email_status__in=["queued", "sending"]),
+                name="notif_email_pending_idx",
+            ),
         ]
         constraints = [
             # Expanding a batch twice cannot give anyone the same message twice.

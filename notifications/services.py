@@ -4,18 +4,22 @@ Every message is a row first (in the caller's transaction), a Celery task second
 commit, and allowed to fail): the sweep delivers whatever a lost task left behind.
 """
 
+import contextlib
 import datetime as dt
 import logging
+import smtplib
 import time
+from collections import Counter
 from collections.abc import Iterable
 
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
 
-from .emails import email_build
+from .emails import EmailRenderer
 from .kinds import Channel, Kind
 from .models import EmailStatus, FanoutBatch, Notification, OptOut
 from .selectors import can_receive_email, opted_out, unsubscribe_target
@@ -27,6 +31,14 @@ BATCH_SIZE = 500  # recipients per fan-out task
 # assumes the task was lost (broker down, worker killed) and offers the row again.
 LEASE = dt.timedelta(minutes=2)
 MAX_EMAIL_ATTEMPTS = 8
+# Emails are claimed, sent and recorded EMAIL_CHUNK rows at a time: a worker that dies in the
+# middle of a chunk makes at most these messages go out twice.
+EMAIL_CHUNK = 100
+# A claimed chunk is "sending" until this much later; then the sweep offers it again. The
+# worker starts no message after SEND_STOP_AFTER, so one still in flight (each SMTP step
+# times out after EMAIL_TIMEOUT, 15 s) and the final UPDATE fit in the lease.
+SEND_LEASE = dt.timedelta(minutes=5)
+SEND_STOP_AFTER = dt.timedelta(minutes=3)
 SWEEP_LIMIT = 20_000  # rows per sweep run; the next run (a minute later) takes the rest
 
 
@@ -170,66 +182,168 @@ def fanout_batch_deliver(*, batch_id: int) -> dict[str, int]:
     return notifications_deliver_emails(notification_ids=ids)
 
 
-def notifications_deliver_emails(*, notification_ids: list[int]) -> dict[str, int]:
-    """Delivers several emails over one mail connection; failures wait for their retry time."""
-    outcomes: dict[str, int] = {}
-    connection = get_connection()
+def notifications_deliver_emails(*, notification_ids: list[int], connection=None) -> dict[str, int]:
+    """Delivers emails over one mail connection, EMAIL_CHUNK rows at a time.
+
+    Returns how many were "sent", "skipped" (opted out, unverified, or not queued any more),
+    "retry" (a temporary failure; the row waits for its next attempt), "failed" (refused for
+    good, or out of attempts) and "released" (not tried: the connection broke or the lease
+    ran short; the sweep offers them again).
+    """
+    outcomes: Counter[str] = Counter()
+    own_connection = connection is None
+    connection = connection or get_connection()
     try:
-        for pk in notification_ids:
-            outcome = notification_deliver_email(notification_id=pk, connection=connection)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        for chunk in _chunks(list(notification_ids), EMAIL_CHUNK):
+            if not _email_chunk_deliver(notification_ids=chunk, connection=connection, outcomes=outcomes):
+                break  # the mail server is unreachable: the rest stays queued for the sweep
     finally:
-        connection.close()
-    return outcomes
+        if own_connection:
+            connection.close()
+    return {outcome: count for outcome, count in outcomes.items() if count}
 
 
 def notification_deliver_email(*, notification_id: int, connection=None) -> str:
-    """Sends one email at most once. Returns "sent", "skipped", "retry" or "failed".
+    """Sends one email at most once. Returns "sent", "skipped", "retry" or "failed"."""
+    outcomes = notifications_deliver_emails(notification_ids=[notification_id], connection=connection)
+    return next(iter(outcomes), "skipped")
 
-    The row stays locked while the mail server talks to us, so a second task for the same
-    row (a duplicate, the sweep) skips it instead of waiting, and then finds it sent.
+
+def _email_chunk_claim(*, notification_ids: list[int]) -> tuple[list[Notification], dt.datetime]:
+    """Marks the chunk's queued rows "sending" until a lease time that also names this claim.
+
+    SKIP LOCKED: rows another worker is claiming right now are left to it. Rows whose person
+    opted out or lost their verified address since the event get no email.
     """
+    lease_until = timezone.now() + SEND_LEASE
+    email_off = OptOut.objects.filter(user=OuterRef("recipient"), kind=OuterRef("kind"), channel=Channel.EMAIL)
     with transaction.atomic():
-        notification = (
+        rows = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(pk=notification_id, email_status=EmailStatus.QUEUED)
-            .first()
+            .annotate(email_off=Exists(email_off))
+            .filter(pk__in=notification_ids, email_status=EmailStatus.QUEUED)
+            .order_by("pk")
         )
-        if notification is None:
-            return "skipped"
-        user = notification.recipient
-        # Preferences may have changed since the event: honour the latest ones.
-        if not can_receive_email(user) or OptOut.objects.filter(
-            user=user, kind=notification.kind, channel=Channel.EMAIL
-        ).exists():
-            notification.email_status = EmailStatus.NONE
-            notification.next_attempt_at = None
-            notification.last_error = "opted out or address not verified at delivery"
-            notification.save(update_fields=["email_status", "next_attempt_at", "last_error"])
-            return "skipped"
-        try:
-            email_build(notification, connection=connection).send()
-        except Exception as exc:  # the mail server, a network error, a broken template: try again later
-            # The class only: an SMTP error's text can carry the recipient's address.
-            logger.warning("notification %s: email failed: %s", notification.pk, type(exc).__name__)
-            notification.email_attempts += 1
-            notification.last_error = repr(exc)[:2000]
-            if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
-                notification.email_status = EmailStatus.FAILED
-                notification.next_attempt_at = None
-                outcome = "failed"
+        claimed = [row for row in rows if not row.email_off and can_receive_email(row.recipient)]
+        skipped = [row.pk for row in rows if row.email_off or not can_receive_email(row.recipient)]
+        if skipped:
+            Notification.objects.filter(pk__in=skipped).update(
+                email_status=EmailStatus.NONE, next_attempt_at=None,
+                last_error="opted out or address not verified at delivery",
+            )
+        if claimed:
+            Notification.objects.filter(pk__in=[row.pk for row in claimed]).update(
+                email_status=EmailStatus.SENDING, email_attempts=F("email_attempts") + 1, next_attempt_at=lease_until,
+            )
+    for row in claimed:
+        row.email_attempts += 1
+    return claimed, lease_until
+
+
+class _ConnectionLost(Exception):
+    pass
+
+
+def _smtp_code(exc: Exception) -> int | None:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return min(codes) if codes else None
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code
+    return None
+
+
+def _email_send_one(connection, email) -> None:
+    """Raises the error that concerns this message alone, or _ConnectionLost."""
+    try:
+        connection.open()  # once: the SMTP backend keeps a connection it opened here
+        if connection.send_messages([email]) != 1:
+            raise smtplib.SMTPException("the mail backend sent nothing")
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+            smtplib.SMTPNotSupportedError):
+        raise  # this message only; the connection stays usable (smtplib sent RSET)
+    except (smtplib.SMTPException, OSError) as exc:  # disconnected, timed out, refused at connect
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise _ConnectionLost from exc
+
+
+def _email_chunk_deliver(*, notification_ids: list[int], connection, outcomes: Counter) -> bool:
+    """Claim, send over the open connection, record: three short transactions, none held while
+    the mail server talks. Returns False when the connection broke.
+
+    A worker that dies between claim and record leaves the chunk "sending"; when the lease runs
+    out the sweep queues it again, so at most this chunk is sent twice. To keep that bound while
+    alive, the worker stops starting messages well before its lease ends.
+    """
+    claimed, lease_until = _email_chunk_claim(notification_ids=notification_ids)
+    outcomes["skipped"] += len(set(notification_ids)) - len(claimed)
+    if not claimed:
+        return True
+    stop_at = time.monotonic() + SEND_STOP_AFTER.total_seconds()
+    renderer = EmailRenderer(claimed)
+    sent: list[int] = []
+    failures: dict[int, Exception] = {}
+    released: list[int] = []
+    connected = True
+    try:
+        for index, notification in enumerate(claimed):
+            if time.monotonic() > stop_at:
+                released = [row.pk for row in claimed[index:]]
+                break
+            try:
+                _email_send_one(connection, renderer.build(notification))
+            except _ConnectionLost as exc:
+                failures[notification.pk] = exc.__cause__
+                released = [row.pk for row in claimed[index + 1:]]
+                connected = False
+                break
+            except Exception as exc:  # refused by the server, or a broken template: this message only
+                failures[notification.pk] = exc
             else:
-                notification.next_attempt_at = timezone.now() + email_retry_delay(notification.email_attempts)
-                outcome = "retry"
-            notification.save(update_fields=["email_attempts", "last_error", "email_status", "next_attempt_at"])
-            return outcome
-        notification.email_status = EmailStatus.SENT
-        notification.email_attempts += 1
-        notification.sent_at = timezone.now()
-        notification.next_attempt_at = None
-        notification.save(update_fields=["email_status", "email_attempts", "sent_at", "next_attempt_at"])
-        return "sent"
+                sent.append(notification.pk)
+    except BaseException:  # a time limit, a bug: record what is known, queue the rest again
+        done = set(sent) | set(failures)
+        released = [row.pk for row in claimed if row.pk not in done]
+        raise
+    finally:
+        _email_chunk_record(claimed=claimed, lease_until=lease_until, sent=sent, failures=failures,
+                            released=released, outcomes=outcomes)
+    return connected
+
+
+def _email_chunk_record(*, claimed, lease_until, sent, failures, released, outcomes: Counter) -> None:
+    """One UPDATE for the sent rows (and a few more for failures). Only rows still under this
+    claim are touched: if the lease ran out and the sweep took a row back, it is not ours now."""
+    now = timezone.now()
+    ours = Notification.objects.filter(email_status=EmailStatus.SENDING, next_attempt_at=lease_until)
+    by_pk = {row.pk: row for row in claimed}
+    with transaction.atomic():
+        if sent:
+            ours.filter(pk__in=sent).update(
+                email_status=EmailStatus.SENT, sent_at=now, next_attempt_at=None, last_error=""
+            )
+            outcomes["sent"] += len(sent)
+        if released:
+            ours.filter(pk__in=released).update(
+                email_status=EmailStatus.QUEUED, email_attempts=F("email_attempts") - 1,
+                next_attempt_at=now + email_retry_delay(1),
+            )
+            outcomes["released"] += len(released)
+        for pk, exc in failures.items():
+            attempts = by_pk[pk].email_attempts
+            code = _smtp_code(exc)
+            # The class only: an SMTP error's text can carry the recipient's address.
+            logger.warning("notification %s: email failed: %s %s", pk, type(exc).__name__, code or "")
+            if (code is not None and code >= 500) or attempts >= MAX_EMAIL_ATTEMPTS:
+                ours.filter(pk=pk).update(email_status=EmailStatus.FAILED, next_attempt_at=None,
+                                          last_error=repr(exc)[:2000])
+                outcomes["failed"] += 1
+            else:
+                ours.filter(pk=pk).update(email_status=EmailStatus.QUEUED, last_error=repr(exc)[:2000],
+                                          next_attempt_at=now + email_retry_delay(attempts))
+                outcomes["retry"] += 1
 
 
 def outbox_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, int]:
@@ -246,12 +360,23 @@ def outbox_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, int]:
             .order_by("next_attempt_at").values_list("pk", flat=True)[: max(limit // BATCH_SIZE, 1)]
         )
         FanoutBatch.objects.filter(pk__in=batch_ids).update(next_attempt_at=now + LEASE)
-        notification_ids = list(
+        due = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(email_status=EmailStatus.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+            .filter(email_status__in=[EmailStatus.QUEUED, EmailStatus.SENDING], next_attempt_at__lte=now)
+            .order_by("next_attempt_at").values_list("pk", "email_status", "email_attempts")[:limit]
         )
-        Notification.objects.filter(pk__in=notification_ids).update(next_attempt_at=now + LEASE)
+        # A "sending" row whose lease ran out: its worker died mid-chunk (the message may or may
+        # not have gone out). It is queued again, unless it has used up its attempts: a message
+        # that kills every worker that tries it must not go round for ever.
+        given_up = {pk for pk, status, attempts in due if status == EmailStatus.SENDING and attempts >= MAX_EMAIL_ATTEMPTS}
+        notification_ids = [pk for pk, _status, _attempts in due if pk not in given_up]
+        Notification.objects.filter(pk__in=notification_ids).update(
+            email_status=EmailStatus.QUEUED, next_attempt_at=now + LEASE
+        )
+        Notification.objects.filter(pk__in=given_up).update(
+            email_status=EmailStatus.FAILED, next_attempt_at=None,
+            last_error="the worker stopped while sending, on every attempt",
+        )
         if batch_ids:
             _on_commit(_queue_batches, batch_ids)
         if notification_ids:

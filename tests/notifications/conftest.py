@@ -1,4 +1,6 @@
+import asyncio
 import contextlib
+import socket
 import time
 
 import pytest
@@ -68,3 +70,57 @@ def resident(user_factory):
 @pytest.fixture
 def other_resident(user_factory):
     return user_factory(full_name="Budi Santoso")
+
+
+class SmtpRecorder:
+    """An aiosmtpd handler that keeps what it receives: connections (one EHLO each), messages,
+    and answers chosen per address (e.g. "550 no such user")."""
+
+    def __init__(self):
+        self.connections = 0
+        self.messages: list[tuple[str, bytes]] = []
+        self.answers: dict[str, str] = {}
+        self.delay = 0.0  # seconds before accepting each message: a slow mail server
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        self.connections += 1
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.answers:
+            return self.answers[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        for address in envelope.rcpt_tos:
+            self.messages.append((address, envelope.content))
+        return "250 OK"
+
+    def recipients(self) -> list[str]:
+        return [address for address, _content in self.messages]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on localhost (aiosmtpd, in a thread), and Django's SMTP backend pointed at it."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SmtpRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), server_hostname="smtp.test")
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    recorder.port = controller.port
+    yield recorder
+    controller.stop()
