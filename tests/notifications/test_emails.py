@@ -1,12 +1,14 @@
 """One rendering for many people gives, byte for byte, the message a rendering per person gives."""
 
+import random
 import re
 
 import pytest
 from django.core import signing
+from django.core.mail.message import forbid_multi_line_headers
 
 from accounts.models import User
-from notifications.emails import EmailRenderer, PreparedEmail, email_build
+from notifications.emails import SMTP_POLICY, EmailRenderer, PreparedEmail, _header_bytes, email_build
 from notifications.kinds import Kind
 from notifications.models import Notification
 
@@ -94,3 +96,15 @@ def test_each_person_gets_their_own_address_and_unsubscribe_link():
     assert b"Hello Siti," in first.message().as_bytes(linesep="\r\n")
     assert "Hello Ñoño,".encode() in second.message().as_bytes(linesep="\r\n")
     assert b"siti@" not in second.message().as_bytes(linesep="\r\n")
+
+
+@pytest.mark.parametrize("name", ["To", "Message-ID", "List-Unsubscribe", "Date"])
+def test_header_lines_are_written_as_the_email_package_writes_them(name):
+    pick = random.Random(16)
+    unbreakable = [chr(c) for c in range(33, 127) if chr(c) not in ",;"]
+    printable = [chr(c) for c in range(32, 127)]
+    for length in range(0, 240):  # across the 78-character fold, for every header name
+        for alphabet in (unbreakable, unbreakable + [" ", ",", ";"], printable):
+            value = "".join(pick.choice(alphabet) for _ in range(length))
+            expected = SMTP_POLICY.fold_binary(*forbid_multi_line_headers(name, value, "utf-8"))
+            assert _header_bytes(name, value) == expected, value
