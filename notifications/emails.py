@@ -248,11 +248,17 @@ class _Template:
 
 
 class EmailRenderer:
-    """Builds the emails of one chunk: shared renderings for messages that several people get."""
+    """Builds the emails of one delivery task: a shared rendering for a message that several
+    of its people get (kept for the task's later chunks too), a full one for the others."""
 
-    def __init__(self, notifications: list[Notification]):
-        self._counts = Counter(self._key(notification) for notification in notifications)
+    def __init__(self, notifications: list[Notification] = ()):
+        self._counts: Counter[tuple] = Counter()
         self._templates: dict[tuple, _Template] = {}
+        self.add(notifications)
+
+    def add(self, notifications: list[Notification]) -> None:
+        """Announces the notifications about to be built (so it knows which are shared)."""
+        self._counts.update(self._key(notification) for notification in notifications)
 
     @staticmethod
     def _key(notification: Notification) -> tuple:

@@ -193,9 +193,11 @@ def notifications_deliver_emails(*, notification_ids: list[int], connection=None
     outcomes: Counter[str] = Counter()
     own_connection = connection is None
     connection = connection or get_connection()
+    renderer = EmailRenderer()  # one rendering per kind, language and content for the whole task
     try:
         for chunk in _chunks(list(notification_ids), EMAIL_CHUNK):
-            if not _email_chunk_deliver(notification_ids=chunk, connection=connection, outcomes=outcomes):
+            if not _email_chunk_deliver(notification_ids=chunk, connection=connection, renderer=renderer,
+                                        outcomes=outcomes):
                 break  # the mail server is unreachable: the rest stays queued for the sweep
     finally:
         if own_connection:
@@ -269,7 +271,8 @@ def _email_send_one(connection, email) -> None:
         raise _ConnectionLost from exc
 
 
-def _email_chunk_deliver(*, notification_ids: list[int], connection, outcomes: Counter) -> bool:
+def _email_chunk_deliver(*, notification_ids: list[int], connection, renderer: EmailRenderer,
+                         outcomes: Counter) -> bool:
     """Claim, send over the open connection, record: three short transactions, none held while
     the mail server talks. Returns False when the connection broke.
 
@@ -282,7 +285,7 @@ def _email_chunk_deliver(*, notification_ids: list[int], connection, outcomes: C
     if not claimed:
         return True
     stop_at = time.monotonic() + SEND_STOP_AFTER.total_seconds()
-    renderer = EmailRenderer(claimed)
+    renderer.add(claimed)
     sent: list[int] = []
     failures: dict[int, Exception] = {}
     released: list[int] = []
