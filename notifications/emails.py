@@ -164,7 +164,7 @@ class _Template:
         self.markers = {slot: f"zq{token}{slot}" for slot in ("nt", "nh", "ut", "uh")}
         with translation.override(language):
             unsubscribe_base = absolute(reverse("notifications:unsubscribe", args=[f"zq{token}tk"]))
-            self.unsubscribe_prefix, _, self.unsubscribe_suffix = unsubscribe_base.partition(f"zq{token}tk")
+            self.unsubscribe_prefix, found, self.unsubscribe_suffix = unsubscribe_base.partition(f"zq{token}tk")
             text_context = _context(notification, language=language, name=self.markers["nt"],
                                     unsubscribe=self.markers["ut"])
             html_context = {**text_context, "short_name": self.markers["nh"], "unsubscribe_url": self.markers["uh"]}
@@ -185,7 +185,8 @@ class _Template:
         names = [name for name, _value in items]
         first, last = names.index(PERSONAL_HEADERS[0]), names.index(PERSONAL_HEADERS[-1])
         self.usable = (
-            names[first:last + 1] == list(PERSONAL_HEADERS)
+            bool(found)  # the token went into the link as it is
+            and names[first:last + 1] == list(PERSONAL_HEADERS)
             and all(part.get("Content-Transfer-Encoding") == "8bit" for part in message.get_payload())
             # The headers as this class writes them must be the headers the generator wrote.
             and data[:end_of_headers] == _stored_header_bytes(items)
@@ -253,7 +254,7 @@ class EmailRenderer:
 
     def __init__(self, notifications: list[Notification] = ()):
         self._counts: Counter[tuple] = Counter()
-        self._templates: dict[tuple, _Template] = {}
+        self._templates: dict[tuple, _Template | None] = {}
         self.add(notifications)
 
     def add(self, notifications: list[Notification]) -> None:
@@ -268,10 +269,13 @@ class EmailRenderer:
     def build(self, notification: Notification) -> EmailMultiAlternatives:
         key = self._key(notification)
         if self._counts[key] > 1:
-            template = self._templates.get(key)
-            if template is None:
-                template = self._templates[key] = _Template(notification, key[1])
-            email = template.build(notification) if template.usable else None
+            if key not in self._templates:
+                try:
+                    self._templates[key] = _Template(notification, key[1])
+                except Exception:  # the full rendering below reports what is wrong, per message
+                    self._templates[key] = None
+            template = self._templates[key]
+            email = template.build(notification) if template is not None and template.usable else None
             if email is not None:
                 return email
         return email_build(notification)
