@@ -6,8 +6,8 @@ from rounds.models import Area, AreaLevel, Category
 
 from . import geo
 from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, photo_process, photos_check_before_decoding
-from .models import Proposal, ProposalPhoto, Status
-from .money import parse_rupiah
+from .models import KamusItem, Proposal, ProposalPhoto, Status
+from .money import format_rupiah, indicative_cost, parse_rupiah
 
 COST_INVALID = _("Tulis biaya dalam rupiah tanpa sen, misalnya 1.250.000 atau 1250000.")
 
@@ -42,6 +42,47 @@ class RupiahField(forms.CharField):
         return value
 
 
+class KamusSelect(forms.Select):
+    """Each option carries its unit price and unit, which kamus.js reads to show the cost live."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        item = getattr(value, "instance", None)
+        if item is not None:
+            option["attrs"].update({"data-harga": str(item.unit_price), "data-satuan": item.unit,
+                                    "data-kategori": item.category_id})
+        return option
+
+
+VOLUME_INVALID = _("Tulis volume sebagai angka lebih dari nol, paling banyak dua angka desimal, misalnya 40 atau 12,5.")
+
+
+class VolumeField(forms.CharField):
+    """A volume (koefisien) as people type it: `40`, `12,5` or `12.5`; cleans to a Decimal.
+    Hand-written because Django's localized DecimalField reads `12.5` as 125 in Indonesian."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "16"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        from decimal import Decimal, InvalidOperation
+
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        text = value.replace(" ", "").replace(",", ".")
+        if len(text) > 16 or text.count(".") > 1:
+            raise ValidationError(VOLUME_INVALID, code="invalid")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as error:
+            raise ValidationError(VOLUME_INVALID, code="invalid") from error
+        if not number.is_finite() or number <= 0 or number != number.quantize(Decimal("0.01")) or number >= 10**10:
+            raise ValidationError(VOLUME_INVALID, code="invalid")
+        return number.quantize(Decimal("0.01"))
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -66,8 +107,15 @@ class ProposalForm(forms.Form):
                                   help_text=_("Kelurahan Anda sudah dipilih. Pilih kecamatan atau kota untuk proyek yang lebih luas."))
     description = forms.CharField(label=_("Deskripsi"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
                                   help_text=_("Apa masalahnya, siapa yang terbantu, dan apa yang perlu dibangun."))
-    estimated_cost = RupiahField(label=_("Perkiraan biaya (Rp)"),
-                                 help_text=_("Dalam rupiah, misalnya 1.250.000 atau 1250000."))
+    kamus_item = forms.ModelChoiceField(
+        label=_("Item kamus usulan"), queryset=KamusItem.objects.none(), required=False, widget=KamusSelect,
+        empty_label=_("— di luar kamus (tulis perkiraan biaya sendiri) —"),
+        help_text=_("Pilih item dari kamus usulan kota bila ada: biayanya dihitung dari harga satuan standar."))
+    volume = VolumeField(label=_("Volume (koefisien)"), required=False,
+                         help_text=_("Berapa banyak, dalam satuan item: misalnya 40 (meter) atau 12,5 (m²)."))
+    estimated_cost = RupiahField(label=_("Perkiraan biaya (Rp)"), required=False,
+                                 help_text=_("Dalam rupiah, misalnya 1.250.000 atau 1250000. Dengan item kamus, "
+                                             "biaya dihitung otomatis: volume × harga satuan."))
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     address = forms.CharField(label=_("Alamat atau patokan lokasi"), max_length=255, required=False,
@@ -89,6 +137,9 @@ class ProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         areas = Area.objects.filter(round=round_).select_related("kelurahan").order_by("level", "name")
         self.fields["area"].queryset = areas
+        self.fields["kamus_item"].queryset = KamusItem.objects.filter(active=True).select_related("category")
+        self.fields["kamus_item"].label_from_instance = lambda item: (
+            f"{item.code} · {item.name} — {format_rupiah(item.unit_price)} / {item.unit}")
         level_order = {AreaLevel.KELURAHAN: 0, AreaLevel.KECAMATAN: 1, AreaLevel.KOTA: 2}
         self.fields["area"].choices = [
             (area.pk, f"{area.get_level_display()} {area.name}")
@@ -118,8 +169,29 @@ class ProposalForm(forms.Form):
             raise ValidationError(errors)
         return processed
 
+    def kamus_cost(self) -> int | None:
+        """The indicative cost of the chosen item and volume, once both are clean (None otherwise)."""
+        data = getattr(self, "cleaned_data", {})
+        item, volume = data.get("kamus_item"), data.get("volume")
+        if item is None or volume is None:
+            return None
+        return indicative_cost(volume, item.unit_price)
+
     def clean(self):
         data = super().clean()
+        if data.get("kamus_item") is not None:
+            if data.get("volume") is None and "volume" not in self.errors:
+                self.add_error("volume", _("Isi volume (koefisien) lebih dari nol untuk item kamus yang dipilih."))
+            item, category = data["kamus_item"], data.get("category")
+            if category is not None and item.category_id != category.pk:
+                self.add_error("category", _("Item kamus yang dipilih termasuk kategori “%(category)s”. Pilih kategori itu.")
+                               % {"category": item.category.label})
+            cost = self.kamus_cost()
+            if cost is not None:
+                self.errors.pop("estimated_cost", None)
+                data["estimated_cost"] = cost
+        elif data.get("estimated_cost") is None and "estimated_cost" not in self.errors and "kamus_item" not in self.errors:
+            self.add_error("estimated_cost", _("Tulis perkiraan biaya, atau pilih item kamus dan volumenya."))
         lat, lng = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lng is None):
             raise ValidationError(_("Titik lokasi tidak lengkap. Klik lagi pada peta."))
@@ -137,7 +209,7 @@ class ProposalForm(forms.Form):
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {name: data[name] for name in ["area", "category", "title", "description", "estimated_cost",
-                                              "latitude", "longitude", "address", "rt", "rw"]}
+                                              "latitude", "longitude", "address", "rt", "rw", "kamus_item", "volume"]}
 
 
 class CommentForm(forms.Form):

@@ -30,6 +30,30 @@ PUBLIC_STATUSES = [s for s in Status.values if s not in {Status.DRAFT, Status.HI
 BALLOT_STATUSES = [Status.FEASIBLE, Status.SELECTED, Status.NOT_SELECTED, Status.IN_PROGRESS, Status.COMPLETED]
 
 
+class KamusItem(models.Model):
+    """One item of the city's kamus usulan: what residents may ask for, with its standard unit
+    price (SSH/HSPK). `import_kamus` replaces the list; items no longer in it are kept inactive,
+    so proposals that named them keep their reference."""
+
+    code = models.CharField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=255)
+    unit = models.CharField(_("satuan"), max_length=40)
+    unit_price = models.BigIntegerField(_("harga satuan (Rp)"))
+    category = models.ForeignKey(Category, verbose_name=_("kategori"), on_delete=models.PROTECT, related_name="kamus_items")
+    opd = models.CharField(_("OPD pelaksana"), max_length=150)
+    active = models.BooleanField(_("aktif"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category__order", "code"]
+        verbose_name = _("item kamus usulan")
+        verbose_name_plural = _("kamus usulan")
+        constraints = [models.CheckConstraint(condition=Q(unit_price__gt=0), name="kamus_unit_price_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} (per {self.unit})"
+
+
 class Proposal(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
     area = models.ForeignKey(Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="proposals")
@@ -50,6 +74,14 @@ class Proposal(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from")
     # Imported pabulib projects keep their id, so tallies and exports speak the source's ids.
     external_id = models.CharField(_("id eksternal"), max_length=64, blank=True)
+    # From the kamus usulan: the item, the volume (koefisien) and the item as it was when the
+    # cost was computed (code, unit, unit price), so a later kamus import cannot rewrite history.
+    kamus_item = models.ForeignKey(KamusItem, verbose_name=_("item kamus"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="proposals")
+    volume = models.DecimalField(_("volume (koefisien)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    kamus_code = models.CharField(_("kode kamus"), max_length=40, blank=True)
+    kamus_unit = models.CharField(_("satuan"), max_length=40, blank=True)
+    kamus_unit_price = models.BigIntegerField(_("harga satuan (Rp)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -65,6 +97,7 @@ class Proposal(models.Model):
             models.UniqueConstraint(
                 fields=["round", "external_id"], condition=~Q(external_id=""), name="one_external_id_per_round"
             ),
+            models.CheckConstraint(condition=Q(volume__isnull=True) | Q(volume__gt=0), name="volume_positive"),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +110,11 @@ class Proposal(models.Model):
     def cost(self) -> int:
         """The cost that counts: the verifikator's final cost once set."""
         return self.final_cost if self.final_cost is not None else self.estimated_cost
+
+    @property
+    def outside_kamus(self) -> bool:
+        """"di luar kamus": proposed without an item of the kamus usulan."""
+        return not self.kamus_code
 
     @property
     def project_id(self) -> str:

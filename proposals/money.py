@@ -41,3 +41,22 @@ def format_rupiah(amount: int | None) -> str:
     amount = int(amount)
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+def indicative_cost(volume, unit_price: int) -> int:
+    """Volume (koefisien, up to 2 decimals) x standard unit price, in whole rupiah, half up.
+
+    Decimal, not float: 12.35 m x Rp1.250.000 must be exactly Rp15.437.500."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int((Decimal(str(volume)) * int(unit_price)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+DEVIATION_LIMIT_PERCENT = 25
+
+
+def deviation_percent(amount: int, standard: int) -> int | None:
+    """How far `amount` lies from `standard`, in whole percent of the standard (None without one)."""
+    if not standard:
+        return None
+    return round(abs(int(amount) - int(standard)) * 100 / int(standard))

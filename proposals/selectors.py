@@ -10,6 +10,7 @@ from rounds.models import Area, AreaLevel, Round
 from rounds.phases import PHASE_ORDER, Feature, allows
 
 from .models import BALLOT_STATUSES, Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
+from .money import DEVIATION_LIMIT_PERCENT, deviation_percent, indicative_cost
 from .predicates import MODERATION_STATUSES, VALUATION_STATUSES
 
 SORTS = {"terbaru": ("-created_at", "-pk"), "dukungan": ("-support_count", "-created_at", "-pk")}
@@ -82,7 +83,7 @@ def proposal_detail(*, pk: int, user: User | None = None) -> Proposal:
     """One proposal with everything its page shows. Raises Proposal.DoesNotExist."""
     user_id = user.pk if user is not None and user.is_authenticated else None
     queryset = _with_counts(Proposal.objects.select_related(
-        "area", "category", "round", "proposer", "merged_into", "area__kelurahan__kecamatan"))
+        "area", "category", "round", "proposer", "merged_into", "area__kelurahan__kecamatan", "kamus_item"))
     queryset = queryset.annotate(
         supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user_id=user_id)) if user_id
         else Value(False, output_field=BooleanField()),
@@ -155,3 +156,25 @@ def list_filter_choices(*, round_: Round | None) -> dict:
 
 def rounds_with_proposals() -> QuerySet[Round]:
     return Round.objects.exclude(phase="draft").order_by("-year", "name")
+
+
+def kamus_cost_check(*, proposal: Proposal, final_cost: int | None = None) -> dict | None:
+    """The verifikator's comparison: the kamus standard (volume x today's unit price, or the
+    price recorded with the proposal if the item left the kamus) against the resident's estimate
+    and the final cost, each with its deviation and a flag above 25 %. None outside the kamus."""
+    if proposal.outside_kamus or proposal.volume is None:
+        return None
+    item = proposal.kamus_item
+    unit_price = item.unit_price if item is not None else proposal.kamus_unit_price
+    standard = indicative_cost(proposal.volume, unit_price)
+    rows = []
+    final = final_cost if final_cost is not None else proposal.final_cost
+    for key, amount in (("estimate", proposal.estimated_cost), ("final", final)):
+        if amount is None:
+            continue
+        percent = deviation_percent(amount, standard)
+        rows.append({"key": key, "amount": amount, "percent": percent,
+                     "flagged": percent is not None and percent > DEVIATION_LIMIT_PERCENT})
+    return {"standard": standard, "unit_price": unit_price, "volume": proposal.volume, "unit": proposal.kamus_unit,
+            "code": proposal.kamus_code, "rows": rows, "limit": DEVIATION_LIMIT_PERCENT,
+            "flagged": any(row["flagged"] for row in rows)}

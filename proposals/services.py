@@ -5,7 +5,11 @@ from (so two moderators acting at once leave one consistent status), writes the 
 StatusChange, the audit log, and the notification for the proposer.
 """
 
+import csv
+import dataclasses
+import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,7 +24,8 @@ from notifications.services import notify
 from rounds.models import Area, Category, Round
 
 from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, ProcessedPhoto
-from .models import Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
+from .models import Comment, Flag, Follow, KamusItem, Proposal, ProposalPhoto, Status, StatusChange, Support
+from .money import indicative_cost, parse_rupiah
 
 
 class TransitionError(Exception):
@@ -95,7 +100,8 @@ def _photos_add(proposal: Proposal, photos: list[ProcessedPhoto]) -> None:
 def proposal_create(*, round: Round, proposer: User, area: Area, category: Category, title: str,  # noqa: A002
                     description: str, estimated_cost: int, latitude: float | None = None,
                     longitude: float | None = None, address: str = "", rt: str = "", rw: str = "",
-                    photos: list[ProcessedPhoto] | None = None, submit: bool = False) -> Proposal:
+                    photos: list[ProcessedPhoto] | None = None, submit: bool = False,
+                    kamus_item: KamusItem | None = None, volume=None) -> Proposal:
     if area.round_id != round.pk:
         raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
     proposal = Proposal(
@@ -103,6 +109,7 @@ def proposal_create(*, round: Round, proposer: User, area: Area, category: Categ
         description=description.strip(), estimated_cost=estimated_cost, latitude=latitude, longitude=longitude,
         address=address.strip(), rt=rt, rw=rw, status=Status.DRAFT,
     )
+    _kamus_apply(proposal, kamus_item, volume)
     proposal.full_clean()
     proposal.save()
     StatusChange.objects.create(proposal=proposal, from_status="", to_status=Status.DRAFT, actor=proposer)
@@ -115,11 +122,35 @@ def proposal_create(*, round: Round, proposer: User, area: Area, category: Categ
 
 EDITABLE_FIELDS = ["area", "category", "title", "description", "estimated_cost", "latitude", "longitude",
                    "address", "rt", "rw"]
+UNCHANGED = object()  # proposal_update without kamus arguments leaves the kamus choice as it is
+KAMUS_NEEDS_VOLUME = _("Isi volume (koefisien) lebih dari nol untuk item kamus yang dipilih.")
+
+
+def _kamus_apply(proposal: Proposal, kamus_item: KamusItem | None, volume) -> None:
+    """With an item of the kamus, the indicative cost is volume x unit price, computed here
+    whatever the browser sent; without one the proposal is "di luar kamus" with the typed cost."""
+    if kamus_item is None:
+        proposal.kamus_item = None
+        proposal.volume = None
+        proposal.kamus_code = proposal.kamus_unit = ""
+        proposal.kamus_unit_price = None
+        return
+    if volume is None or volume <= 0:
+        raise ValidationError({"volume": KAMUS_NEEDS_VOLUME})
+    if not kamus_item.active:
+        raise ValidationError({"kamus_item": _("Item kamus ini sudah tidak berlaku. Pilih item lain.")})
+    proposal.kamus_item = kamus_item
+    proposal.volume = volume
+    proposal.kamus_code = kamus_item.code
+    proposal.kamus_unit = kamus_item.unit
+    proposal.kamus_unit_price = kamus_item.unit_price
+    proposal.estimated_cost = indicative_cost(volume, kamus_item.unit_price)
 
 
 @transaction.atomic
 def proposal_update(*, proposal: Proposal, actor: User, photos: list[ProcessedPhoto] | None = None,
-                    remove_photo_ids: Iterable[int] = (), submit: bool = False, **fields) -> Proposal:
+                    remove_photo_ids: Iterable[int] = (), submit: bool = False,
+                    kamus_item: KamusItem | None | object = UNCHANGED, volume=None, **fields) -> Proposal:
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status not in {Status.DRAFT, Status.NEEDS_CHANGES}:
         raise TransitionError(locked, [Status.DRAFT, Status.NEEDS_CHANGES])
@@ -127,6 +158,8 @@ def proposal_update(*, proposal: Proposal, actor: User, photos: list[ProcessedPh
         if name not in EDITABLE_FIELDS:
             raise TypeError(f"{name} is not editable")
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    if kamus_item is not UNCHANGED:
+        _kamus_apply(locked, kamus_item, volume)
     if locked.area.round_id != locked.round_id:
         raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
     locked.full_clean()
@@ -331,3 +364,116 @@ def flag_create(*, user: User, proposal: Proposal | None = None, comment: Commen
         comment.hidden = True
         audit_record(actor=None, action="comment.hide", target=comment, detail={"reason": reason_text})
     return True
+
+
+# --- kamus usulan -------------------------------------------------------------------------------
+
+KAMUS_COLUMNS = ["kode", "nama", "satuan", "harga_satuan", "kategori", "opd"]
+
+
+@dataclass
+class KamusImportReport:
+    read: int = 0
+    stored: int = 0
+    deactivated: int = 0
+    refused: list[tuple[int, str]] = dataclasses.field(default_factory=list)  # (line number, reason)
+
+
+class KamusFileError(ValueError):
+    """The file as a whole cannot be used (no header, missing columns, no usable row)."""
+
+
+def _category_lookup() -> dict[str, Category]:
+    lookup = {}
+    for category in Category.objects.all():
+        for key in (category.slug, category.name, category.name_en):
+            lookup[key.strip().lower()] = category
+    return lookup
+
+
+def kamus_rows_read(text: str) -> list[tuple[int, dict]]:
+    """(line number, row) pairs of a kamus CSV. Comma or semicolon separated (Excel in Indonesia
+    writes semicolons); the header names the columns in any order."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    if not lines or not lines[0].strip():
+        raise KamusFileError(str(_("Berkas kosong: baris pertama harus berisi nama kolom %(cols)s."))
+                             % {"cols": ",".join(KAMUS_COLUMNS)})
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [column for column in KAMUS_COLUMNS if column not in header]
+    if missing:
+        raise KamusFileError(str(_("Kolom tidak ada: %(cols)s. Kolom yang diperlukan: %(all)s."))
+                             % {"cols": ", ".join(missing), "all": ",".join(KAMUS_COLUMNS)})
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        if not any((value or "").strip() for key, value in row.items() if key is not None and isinstance(value, str)):
+            continue  # a blank line
+        rows.append((reader.line_num, {key: (row.get(key) or "").strip() for key in KAMUS_COLUMNS}))
+    return rows
+
+
+@transaction.atomic
+def kamus_import(*, rows: list[tuple[int, dict]], actor: User | None = None) -> KamusImportReport:
+    """Replaces the kamus usulan with the good rows, in one transaction. Rows with an unknown
+    category, a bad price, a missing field or a code already seen are refused with their line
+    number and reason. Items not in the file are deactivated (proposals keep their reference).
+    Refuses the whole file when no row is usable, so an empty export cannot wipe the kamus."""
+    report = KamusImportReport(read=len(rows))
+    categories = _category_lookup()
+    seen: dict[str, int] = {}
+    good: list[KamusItem] = []
+    for line, row in rows:
+        code = row["kode"]
+        missing = [column for column in ("kode", "nama", "satuan", "opd") if not row[column]]
+        if missing:
+            report.refused.append((line, str(_("kolom kosong: %(cols)s")) % {"cols": ", ".join(missing)}))
+            continue
+        if code.lower() in seen:
+            report.refused.append((line, str(_("kode %(code)s ganda (sudah ada di baris %(line)d)"))
+                                   % {"code": code, "line": seen[code.lower()]}))
+            continue
+        try:
+            price = parse_rupiah(row["harga_satuan"])
+        except ValueError:
+            price = 0
+        if price <= 0:
+            report.refused.append((line, str(_("harga satuan tidak sah: %(value)r (rupiah bulat lebih dari nol)"))
+                                   % {"value": row["harga_satuan"]}))
+            continue
+        category = categories.get(row["kategori"].lower())
+        if category is None:
+            report.refused.append((line, str(_("kategori tidak dikenal: %(value)r")) % {"value": row["kategori"]}))
+            continue
+        item = KamusItem(code=code, name=row["nama"], unit=row["satuan"], unit_price=price, category=category,
+                         opd=row["opd"], active=True)
+        try:
+            item.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            report.refused.append((line, "; ".join(f"{name}: {' '.join(str(m) for m in msgs)}"
+                                                   for name, msgs in error.message_dict.items())))
+            continue
+        seen[code.lower()] = line
+        good.append(item)
+    if not good:
+        raise KamusFileError(str(_("Tidak ada baris yang dapat disimpan; kamus lama tidak diubah.")))
+    existing = {item.code.lower(): item for item in KamusItem.objects.select_for_update()}
+    for item in good:
+        current = existing.pop(item.code.lower(), None)
+        if current is not None:
+            item.pk = current.pk
+            item.code = current.code
+        item.save()
+    report.stored = len(good)
+    report.deactivated = KamusItem.objects.filter(pk__in=[i.pk for i in existing.values()], active=True).update(active=False)
+    audit_record(actor=actor, action="kamus.import", target=good[0],
+                 detail={"read": report.read, "stored": report.stored, "refused": len(report.refused),
+                         "deactivated": report.deactivated})
+    return report
+
+
+def kamus_cost(*, item: KamusItem, volume) -> int:
+    return indicative_cost(volume, item.unit_price)

@@ -123,11 +123,25 @@ def _save_action(request) -> bool:
     return request.POST.get("aksi") == "ajukan"
 
 
+def _is_cost_preview(request, form) -> bool:
+    """"Hitung biaya" without JavaScript: the server computes volume x unit price and shows the
+    form again, unsaved, with only the kamus fields' errors."""
+    if request.method != "POST" or request.POST.get("aksi") != "hitung":
+        return False
+    form.is_valid()
+    for name in list(form.errors):
+        if name not in {"kamus_item", "volume"}:
+            del form.errors[name]
+    return True
+
+
 @object_permission_required("proposals.add_proposal", fn=_round)
 def proposal_create(request, slug: str):
     round_ = request.round
     form = ProposalForm(request.POST or None, request.FILES or None, round_=round_, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if _is_cost_preview(request, form):
+        pass
+    elif request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(round=round_, proposer=request.user, photos=form.cleaned_data["photos"],
                                                 submit=_save_action(request), **form.service_fields())
@@ -145,10 +159,13 @@ def proposal_edit(request, pk: int):
     proposal = request.proposal
     initial = {name: getattr(proposal, name) for name in ["title", "description", "address", "rt", "rw",
                                                           "latitude", "longitude", "estimated_cost"]}
-    initial.update(area=proposal.area_id, category=proposal.category_id)
+    initial.update(area=proposal.area_id, category=proposal.category_id, kamus_item=proposal.kamus_item_id,
+                   volume=proposal.volume)
     form = ProposalForm(request.POST or None, request.FILES or None, round_=proposal.round, user=request.user,
                         proposal=proposal, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if _is_cost_preview(request, form):
+        pass
+    elif request.method == "POST" and form.is_valid():
         try:
             services.proposal_update(
                 proposal=proposal, actor=request.user, photos=form.cleaned_data["photos"],
@@ -335,8 +352,14 @@ def proposal_valuate(request, pk: int):
             messages.error(request, _("Usulan ini tidak lagi menunggu penilaian."))
         except ValidationError as error:
             _add_errors(form, error)
-            return render(request, "proposals/valuate.html", {"proposal": proposal, "form": form}, status=400)
+            return render(request, "proposals/valuate.html", _valuation_context(proposal, form), status=400)
         else:
             messages.success(request, _("Penilaian tersimpan: %(status)s.") % {"status": proposal.get_status_display()})
         return redirect("proposals:valuation")
-    return render(request, "proposals/valuate.html", {"proposal": proposal, "form": form})
+    return render(request, "proposals/valuate.html", _valuation_context(proposal, form))
+
+
+def _valuation_context(proposal, form) -> dict:
+    typed = form.cleaned_data.get("final_cost") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return {"proposal": proposal, "form": form,
+            "cost_check": selectors.kamus_cost_check(proposal=proposal, final_cost=typed)}

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "voting",
     "notifications",
     "dashboard",
+    "musrenbang",
 ]
 
 MIDDLEWARE = [

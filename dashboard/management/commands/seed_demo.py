@@ -33,11 +33,13 @@ class Command(BaseCommand):
 
     def _steps(self):
         # Later apps append their seeding here, lowest app first.
+        from musrenbang.demo import seed as musrenbang_seed
         from proposals.demo import seed as proposals_seed
         from voting.demo import seed as voting_seed
 
-        # voting needs the rounds and proposals seeded before it (ap-2026 in its results phase).
-        return [proposals_seed, voting_seed]
+        # voting needs the rounds and proposals seeded before it (ap-2026 in its results phase);
+        # musrenbang (kamus, forums, journeys) builds on both.
+        return [proposals_seed, voting_seed, musrenbang_seed]
 
     def _print_accounts(self):
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {DEMO_PASSWORD}):"))
