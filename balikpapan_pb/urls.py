@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("usulan/", include("proposals.urls")),
     path("pilih/", include("voting.urls")),
     path("notifikasi/", include("notifications.urls")),
+    path("musrenbang/", include("musrenbang.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),

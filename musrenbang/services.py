@@ -1,0 +1,135 @@
+"""Writes of Musrenbang: journey steps, PB results applied to the journey, forums, carry-over.
+
+Permissions (who may record which stage) are declared in rules.py and checked by the views;
+these services check what the state of the usulan allows (the order of stages, once per stage),
+so that a superuser, like any admin, cannot skip what the journey itself forbids.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit_record
+from accounts.models import User
+from notifications.services import notify_many
+from proposals.models import Follow, Proposal, Status, Support
+from proposals.money import format_rupiah
+from proposals.selectors import project_ids_q
+from rounds.models import Round
+
+from .models import FORUM_STAGE_OF_LEVEL, STAGE_ORDER, AppliedResult, Forum, JourneyStep, Recommendation, Stage
+from .selectors import journey_position
+
+# Usulan that can move along the journey: visible, and neither rejected, merged nor infeasible.
+JOURNEY_STATUSES = {Status.SUBMITTED, Status.APPROVED, Status.FEASIBLE, Status.SELECTED, Status.NOT_SELECTED,
+                    Status.IN_PROGRESS, Status.COMPLETED}
+
+
+class JourneyError(ValidationError):
+    """The step does not fit the journey (wrong stage, already recorded, usulan not active)."""
+
+
+def _label(choices, value) -> str:
+    with translation.override("id"):
+        return str(choices(value).label)
+
+
+def _notify_step(step: JourneyStep, proposal: Proposal) -> int:
+    """Followers and supporters, each once, told in the step's transaction (the outbox delivers)."""
+    followers = Follow.objects.filter(proposal=proposal).values_list("user_id", flat=True)
+    supporters = Support.objects.filter(proposal=proposal).values_list("user_id", flat=True)
+    recipients = set(followers) | set(supporters)
+    status = f"{_label(Stage, step.stage)}: {_label(Recommendation, step.recommendation)}"
+    return notify_many(recipient_ids=recipients, kind="project_progress",
+                       context={"title": proposal.title, "status_label": status, "note": step.reason},
+                       url=proposal.get_absolute_url() + "#jejak")
+
+
+@transaction.atomic
+def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, reason: str, actor: User | None,
+                        recommended_amount: int | None = None, forum: Forum | None = None,
+                        automatic: bool = False) -> JourneyStep:
+    """Records the recommendation at the usulan's current stage and tells its followers and
+    supporters. The stage must be the one the usulan stands at now (the first, or the one after
+    the last accepted step); a refused usulan stops; a deferred one waits for the next round."""
+    locked = Proposal.objects.select_for_update(of=("self",)).select_related("round").get(pk=proposal.pk)
+    reason = (reason or "").strip()
+    if stage not in STAGE_ORDER:
+        raise JourneyError({"stage": _("Tahap tidak dikenal.")})
+    if recommendation not in Recommendation.values:
+        raise JourneyError({"recommendation": _("Rekomendasi tidak dikenal.")})
+    if not reason:
+        raise JourneyError({"reason": _("Alasan wajib diisi.")})
+    if recommended_amount is not None and recommended_amount < 0:
+        raise JourneyError({"recommended_amount": _("Pagu tidak boleh negatif.")})
+    if locked.status not in JOURNEY_STATUSES:
+        raise JourneyError(_("Usulan dengan status “%(status)s” tidak dapat dilanjutkan.")
+                           % {"status": locked.get_status_display()})
+    if JourneyStep.objects.filter(proposal=locked, round=locked.round, stage=stage).exists():
+        raise JourneyError(_("Rekomendasi tahap ini sudah dicatat untuk putaran ini."))
+    position = journey_position(steps=list(JourneyStep.objects.filter(proposal=locked)))
+    if not automatic and position.stage != stage:
+        raise JourneyError(_("Usulan ini tidak sedang berada pada tahap tersebut."))
+    if automatic and (position.stopped or STAGE_ORDER.index(stage) < STAGE_ORDER.index(position.stage or stage)):
+        raise JourneyError(_("Usulan ini sudah melewati tahap tersebut."))
+    step = JourneyStep(proposal=locked, round=locked.round, stage=stage, recommendation=recommendation, reason=reason,
+                       recommended_amount=recommended_amount, forum=forum, actor=actor, automatic=automatic)
+    step.full_clean()
+    step.save()
+    audit_record(actor=actor, action="journey.step", target=locked,
+                 detail={"stage": stage, "recommendation": recommendation, "automatic": automatic})
+    _notify_step(step, locked)
+    return step
+
+
+def _result_reason(project: dict, round_: Round) -> str:
+    with translation.override("id"):
+        text = str(_("Didanai dalam pemungutan suara %(round)s: %(votes)s suara, biaya %(cost)s.")) % {
+            "round": round_.name, "votes": project.get("votes"), "cost": format_rupiah(project.get("cost"))}
+    detail = project.get("reason_id") or ""
+    return f"{text} {detail}".strip()
+
+
+@transaction.atomic
+def journey_apply_result(*, snapshot) -> int:
+    """A published PB result is the priority list of its area's forum: every usulan it funds moves
+    on from that forum's stage, with the result as its reason. Once per snapshot; returns how
+    many usulan moved."""
+    if snapshot.published_at is None:
+        raise JourneyError(_("Hasil ini belum diumumkan."))
+    applied, created = AppliedResult.objects.select_for_update().get_or_create(snapshot=snapshot)
+    if not created:
+        return 0
+    area = snapshot.area
+    stage = FORUM_STAGE_OF_LEVEL.get(area.level)
+    projects = {str(p["id"]): p for p in snapshot.result.get("projects", []) if p.get("selected")}
+    moved = 0
+    if stage and projects:
+        proposals = Proposal.objects.filter(project_ids_q(projects), round_id=snapshot.round_id, area=area)
+        for proposal in proposals.order_by("pk"):
+            if JourneyStep.objects.filter(proposal=proposal, round_id=snapshot.round_id, stage=stage).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    journey_step_record(proposal=proposal, stage=stage, recommendation=Recommendation.ACCEPTED,
+                                        reason=_result_reason(projects[proposal.project_id], snapshot.round),
+                                        actor=None, recommended_amount=projects[proposal.project_id].get("cost"),
+                                        automatic=True)
+            except JourneyError:
+                continue  # refused earlier, or further along already: the journey keeps what people decided
+            moved += 1
+    applied.moved = moved
+    applied.save(update_fields=["moved"])
+    return moved
+
+
+def journey_apply_published_results() -> int:
+    """Every published result not applied yet (the beat task; safe to run twice at once)."""
+    from voting.models import ResultSnapshot
+
+    pending = (ResultSnapshot.objects.filter(published_at__isnull=False)
+               .exclude(pk__in=AppliedResult.objects.values("snapshot_id"))
+               .select_related("area", "round").order_by("pk"))
+    return sum(journey_apply_result(snapshot=snapshot) for snapshot in pending)
+
