@@ -26,3 +26,35 @@ def journey_position(*, steps: list[JourneyStep]) -> Position:
         return Position(stage=last.stage, deferred=True, reached=reached)
     following = last.stage_index + 1
     return Position(stage=STAGE_ORDER[following] if following < len(STAGE_ORDER) else None, reached=reached)
+
+
+@dataclass
+class TimelineEntry:
+    stage: str
+    label: str
+    steps: list
+    state: str  # "accepted", "deferred", "refused", "current", "future"
+
+
+def journey_timeline(*, proposal) -> dict:
+    """Every stage in order with the steps recorded at it (across rounds) and where the usulan
+    stands: what the public timeline on the proposal page shows. Two queries."""
+    from .models import CarryOver, Stage
+
+    steps = list(JourneyStep.objects.filter(proposal=proposal).select_related("round").order_by("created_at", "pk"))
+    carried = list(CarryOver.objects.filter(proposal=proposal).select_related("from_round", "to_round")
+                   .order_by("created_at", "pk"))
+    position = journey_position(steps=steps)
+    entries = []
+    for stage, label in Stage.choices:
+        at_stage = [s for s in steps if s.stage == stage]
+        if at_stage:
+            state = at_stage[-1].recommendation
+            if position.stage == stage and state == Recommendation.DEFERRED:
+                state = "deferred"
+        elif position.stage == stage:
+            state = "current"
+        else:
+            state = "future"
+        entries.append(TimelineEntry(stage=stage, label=str(label), steps=at_stage, state=state))
+    return {"entries": entries, "position": position, "carried": carried}

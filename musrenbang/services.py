@@ -16,9 +16,20 @@ from notifications.services import notify_many
 from proposals.models import Follow, Proposal, Status, Support
 from proposals.money import format_rupiah
 from proposals.selectors import project_ids_q
-from rounds.models import Round
+from proposals.services import TransitionError, proposal_move_round
+from rounds.models import Area, Round
+from rounds.phases import PHASE_ORDER
 
-from .models import FORUM_STAGE_OF_LEVEL, STAGE_ORDER, AppliedResult, Forum, JourneyStep, Recommendation, Stage
+from .models import (
+    FORUM_STAGE_OF_LEVEL,
+    STAGE_ORDER,
+    AppliedResult,
+    CarryOver,
+    Forum,
+    JourneyStep,
+    Recommendation,
+    Stage,
+)
 from .selectors import journey_position
 
 # Usulan that can move along the journey: visible, and neither rejected, merged nor infeasible.
@@ -133,3 +144,56 @@ def journey_apply_published_results() -> int:
                .select_related("area", "round").order_by("pk"))
     return sum(journey_apply_result(snapshot=snapshot) for snapshot in pending)
 
+
+
+# --- carry-over ---------------------------------------------------------------------------------
+
+# Feasible but unfunded; or deferred by a forum that the budget did not reach.
+CARRY_STATUSES = {Status.FEASIBLE, Status.NOT_SELECTED}
+CARRY_DEFERRED_STATUSES = {Status.SUBMITTED, Status.APPROVED, Status.FEASIBLE, Status.NOT_SELECTED}
+VOTING_INDEX = PHASE_ORDER.index("voting")
+
+
+def carry_target_rounds(*, proposal: Proposal):
+    """Later rounds, not yet voting, with an area of the same code: where the usulan can go on."""
+    return (Round.objects.filter(year__gt=proposal.round.year, phase__in=PHASE_ORDER[:VOTING_INDEX],
+                                 areas__code=proposal.area.code)
+            .exclude(pk=proposal.round_id).distinct().order_by("year", "pk"))
+
+
+def carry_eligible(*, proposal: Proposal) -> bool:
+    if proposal.status in CARRY_STATUSES:
+        return True
+    position = journey_position(steps=list(JourneyStep.objects.filter(proposal=proposal)))
+    return position.deferred and proposal.status in CARRY_DEFERRED_STATUSES
+
+
+@transaction.atomic
+def proposal_carry_over(*, proposal: Proposal, to_round: Round, actor: User | None, reason: str = "") -> CarryOver:
+    """Carries a feasible-but-unfunded (or forum-deferred) usulan into a later round: the same
+    record keeps its history, supporters and followers, and says "usulan 2026, dilanjutkan".
+    Never twice into the same round."""
+    locked = Proposal.objects.select_for_update(of=("self",)).select_related("round", "area").get(pk=proposal.pk)
+    from_round = locked.round
+    if to_round.pk == from_round.pk or CarryOver.objects.filter(proposal=locked, to_round=to_round).exists():
+        raise JourneyError(_("Usulan ini sudah dilanjutkan ke putaran tersebut."))
+    if to_round.year <= from_round.year or PHASE_ORDER.index(to_round.phase) >= VOTING_INDEX:
+        raise JourneyError(_("Usulan hanya dapat dilanjutkan ke putaran berikutnya yang belum memasuki pemungutan suara."))
+    if not carry_eligible(proposal=locked):
+        raise JourneyError(_("Hanya usulan layak yang belum didanai, atau yang ditunda forum, yang dapat dilanjutkan."))
+    area = Area.objects.filter(round=to_round, code=locked.area.code).first()
+    if area is None:
+        raise JourneyError(_("Putaran tujuan tidak memiliki wilayah %(area)s.") % {"area": locked.area.label})
+    text = (reason or "").strip() or str(_("Usulan %(year)s, dilanjutkan ke %(round)s.")
+                                         % {"year": from_round.year, "round": to_round.name})
+    carry = CarryOver(proposal=locked, from_round=from_round, to_round=to_round, from_status=locked.status,
+                      reason=text, actor=actor)
+    carry.full_clean()
+    carry.save()
+    try:
+        proposal_move_round(proposal=locked, round=to_round, area=area, actor=actor, reason=text,
+                            allowed_from=[locked.status])
+    except TransitionError as error:  # pragma: no cover - the row is locked above
+        raise JourneyError(_("Status usulan berubah; coba lagi.")) from error
+    proposal.round, proposal.area = to_round, area
+    return carry

@@ -279,6 +279,21 @@ def proposal_valuate(*, proposal: Proposal, actor: User, feasible: bool, final_c
     )
 
 
+# --- carry-over into a later round ------------------------------------------------------------
+
+@transaction.atomic
+def proposal_move_round(*, proposal: Proposal, round: Round, area: Area, actor: User | None,  # noqa: A002
+                        allowed_from: Iterable[str], reason: str) -> Proposal:
+    """The same usulan (history, supporters, followers) goes on in a later round's area. A
+    feasible usulan stays feasible there (so it can be on the next ballot)."""
+    if area.round_id != round.pk:
+        raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
+    to_status = Status.FEASIBLE if proposal.status in {Status.FEASIBLE, Status.NOT_SELECTED} else proposal.status
+    return _transition(proposal=proposal, allowed_from=allowed_from, to_status=to_status, actor=actor, reason=reason,
+                       action="proposal.carry_over", extra={"to_round": round.pk},
+                       changes={"round": round, "area": area})
+
+
 # --- residents: supports, follows, comments, flags ------------------------------------------
 
 @transaction.atomic

@@ -246,6 +246,9 @@ CELERY_BEAT_SCHEDULE["voting-tally-sweep"] = {"task": "voting.tasks.tally_sweep"
                                               "options": {"expires": 25}}
 CELERY_BEAT_SCHEDULE["voting-closing-reminders"] = {"task": "voting.tasks.remind_voting_closing", "schedule": 3600.0}
 # accounts: failed sign-ins serve only the sign-in lock and are deleted after a day.
+# musrenbang: a published PB result moves funded usulan on along their journey.
+CELERY_BEAT_SCHEDULE["musrenbang-apply-results"] = {"task": "musrenbang.tasks.apply_published_results",
+                                                    "schedule": 60.0, "options": {"expires": 55}}
 CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {"task": "accounts.tasks.purge_login_failures",
                                                          "schedule": 3600.0}
 

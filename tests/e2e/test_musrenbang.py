@@ -42,3 +42,39 @@ def test_the_cost_of_a_kamus_item_shows_as_the_resident_types(chromium, live_ser
     assert "DEMO-DRN-02: 40 m × Rp1.250.000" in page.locator("main").inner_text()
     assert errors == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_visitor_follows_the_journey_of_an_usulan_on_a_phone(chromium, live_server):
+    from accounts.models import Role
+    from musrenbang.models import Recommendation, Stage
+    from musrenbang.services import journey_step_record
+    from proposals.models import Status
+    from tests.factories import ProposalFactory
+
+    round_ = RoundFactory(phase="results", year=2027)
+    proposal = ProposalFactory(area=AreaFactory(round=round_), status=Status.SELECTED,
+                               title="Drainase Jl. Gunung Bahagia RT 12")
+    lpm = UserFactory(role=Role.MODERATOR)
+    for stage, reason in ((Stage.RT_RW, "Disepakati musyawarah RW 03 bersama 41 warga."),
+                          (Stage.KELURAHAN, "Didanai dalam pemungutan suara: 812 suara, prioritas 1 kelurahan."),
+                          (Stage.KECAMATAN, "Ditunda: pagu kecamatan 2027 sudah terpakai untuk jalan poros.")):
+        journey_step_record(proposal=proposal, stage=stage, actor=lpm, reason=reason,
+                            recommendation=Recommendation.DEFERRED if stage == Stage.KECAMATAN else Recommendation.ACCEPTED)
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{proposal.get_absolute_url()}")
+    timeline = page.locator("#jejak")
+    timeline.scroll_into_view_if_needed()
+    assert timeline.is_visible()
+    text = timeline.inner_text()
+    assert "Jejak usulan" in text
+    assert "Disepakati musyawarah RW 03 bersama 41 warga." in text
+    assert "Ditunda: pagu kecamatan 2027" in text
+    states = page.eval_on_selector_all("#jejak li", "items => items.map(li => li.dataset.state)")
+    assert states == ["accepted", "accepted", "deferred", "future", "future", "future", "future", "future", "future"]
+    # The timeline's dots are styled (the stylesheet loaded) and nothing overflows sideways.
+    colour = page.eval_on_selector("li[data-stage=rt_rw]", "li => getComputedStyle(li, '::before').backgroundColor")
+    assert colour == "rgb(25, 135, 84)"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert lpm.full_name not in page.content()
+    context.close()

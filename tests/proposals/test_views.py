@@ -15,7 +15,7 @@ XSS = "<script>alert(1)</script>"
 
 # Pinned: the same whatever the number of proposals (see the report for what each query is).
 LIST_QUERIES = 6         # rounds, areas of the round, categories, count, page, photos
-DETAIL_QUERIES = 4       # proposal with counts, photos, status history, comments
+DETAIL_QUERIES = 6       # proposal with counts, photos, status history, comments, journey steps, carry-overs
 QUEUE_QUERIES = 7        # session, user, moderated kelurahan, moderated kecamatan, count, inbox count, page
 
 
