@@ -20,19 +20,20 @@ def _kecamatan_id(proposal) -> str | None:
 
 @rules.predicate
 def moderates_proposal_kelurahan(user, proposal) -> bool:
-    kelurahan_id = proposal is not None and _kelurahan_id(proposal)
+    kelurahan_id = proposal is not None and user.is_authenticated and _kelurahan_id(proposal)
     return bool(kelurahan_id and user.moderated_kelurahan.filter(pk=kelurahan_id).exists())
 
 
 @rules.predicate
 def moderates_proposal_kecamatan(user, proposal) -> bool:
-    kecamatan_id = proposal is not None and _kecamatan_id(proposal)
+    kecamatan_id = proposal is not None and user.is_authenticated and _kecamatan_id(proposal)
     return bool(kecamatan_id and user.moderated_kecamatan.filter(pk=kecamatan_id).exists())
 
 
 @rules.predicate
 def verifies_proposal_category(user, proposal) -> bool:
-    return proposal is not None and proposal.category.verifikators.filter(pk=user.pk).exists()
+    return bool(proposal is not None and user.is_authenticated
+                and proposal.category.verifikators.filter(pk=user.pk).exists())
 
 
 @rules.predicate
@@ -43,7 +44,7 @@ def is_proposer(user, proposal) -> bool:
 @rules.predicate
 def moderates_forum_wilayah(user, forum) -> bool:
     """An LPM officer of the forum's kelurahan, or a kecamatan-scoped officer of its kecamatan."""
-    if forum is None:
+    if forum is None or not user.is_authenticated:
         return False
     if forum.level == AreaLevel.KELURAHAN:
         return bool(forum.kelurahan_id and user.moderated_kelurahan.filter(pk=forum.kelurahan_id).exists())
@@ -55,3 +56,4 @@ def moderates_forum_wilayah(user, forum) -> bool:
 is_lpm_of_kelurahan = is_moderator & moderates_proposal_kelurahan
 is_kecamatan_officer = is_moderator & moderates_proposal_kecamatan
 is_opd = is_verifikator & verifies_proposal_category
+is_forum_officer = is_moderator & moderates_forum_wilayah

@@ -6,7 +6,7 @@ import rules
 from accounts.predicates import is_admin, is_moderator
 
 from .models import Stage
-from .predicates import is_kecamatan_officer, is_lpm_of_kelurahan, is_opd, is_proposer, moderates_forum_wilayah
+from .predicates import is_forum_officer, is_kecamatan_officer, is_lpm_of_kelurahan, is_opd, is_proposer
 
 # object: a Proposal. Who records the recommendation at each stage.
 STAGE_RESPONSIBLE = {
@@ -33,7 +33,7 @@ for _stage, _predicate in STAGE_RESPONSIBLE.items():
 rules.add_perm("musrenbang.carry_over", is_proposer | is_lpm_of_kelurahan | is_admin)
 
 # object: a Forum (unsaved when it is being created).
-rules.add_perm("musrenbang.record_forum", moderates_forum_wilayah | is_admin)
+rules.add_perm("musrenbang.record_forum", is_forum_officer | is_admin)
 
 # no object
 rules.add_perm("musrenbang.export_sipd", is_admin)

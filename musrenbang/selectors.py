@@ -58,3 +58,37 @@ def journey_timeline(*, proposal) -> dict:
             state = "future"
         entries.append(TimelineEntry(stage=stage, label=str(label), steps=at_stage, state=state))
     return {"entries": entries, "position": position, "carried": carried}
+
+
+def forums_of_round(*, round) -> list:  # noqa: A002
+    from .models import Forum
+
+    return list(Forum.objects.filter(round=round).select_related("kelurahan", "kecamatan").order_by("level", "held_at", "pk"))
+
+
+def forum_desk(*, user, round, forums) -> list[dict]:  # noqa: A002
+    """The forums this officer may record in a round: their kelurahan, their kecamatan, the city
+    for admins; each with the forum already recorded, if any."""
+    from accounts.models import Role
+    from wilayah.models import Kecamatan, Kelurahan
+
+    is_admin = user.is_superuser or user.role == Role.ADMIN
+    if not (is_admin or user.role == Role.MODERATOR):
+        return []
+    kelurahan = Kelurahan.objects.all() if is_admin else user.moderated_kelurahan.all()
+    kecamatan = Kecamatan.objects.all() if is_admin else user.moderated_kecamatan.all()
+    recorded = {(f.level, f.kelurahan_id or f.kecamatan_id or "64.71"): f for f in forums}
+    desk = [{"level": "kelurahan", "code": k.code, "name": k.name, "forum": recorded.get(("kelurahan", k.code))}
+            for k in kelurahan.order_by("code")]
+    desk += [{"level": "kecamatan", "code": k.code, "name": k.name, "forum": recorded.get(("kecamatan", k.code))}
+             for k in kecamatan.order_by("code")]
+    if is_admin:
+        desk.append({"level": "kota", "code": "64.71", "name": "Balikpapan", "forum": recorded.get(("kota", "64.71"))})
+    return desk
+
+
+def forum_detail(*, forum) -> dict:
+    priorities = list(forum.priorities.select_related("proposal__area", "proposal__category").order_by("rank"))
+    return {"forum": forum, "priorities": priorities,
+            "officers": [line.strip() for line in forum.officers.splitlines() if line.strip()],
+            "delegates": [line.strip() for line in forum.delegates.splitlines() if line.strip()]}

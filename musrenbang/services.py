@@ -7,6 +7,7 @@ so that a superuser, like any admin, cannot skip what the journey itself forbids
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ from .models import (
     AppliedResult,
     CarryOver,
     Forum,
+    ForumPriority,
     JourneyStep,
     Recommendation,
     Stage,
@@ -197,3 +199,38 @@ def proposal_carry_over(*, proposal: Proposal, to_round: Round, actor: User | No
         raise JourneyError(_("Status usulan berubah; coba lagi.")) from error
     proposal.round, proposal.area = to_round, area
     return carry
+
+
+# --- forums ---------------------------------------------------------------------------------------
+
+def forum_candidates(*, forum: Forum):
+    """The usulan a forum can put on its priority list: those of its round in its wilayah."""
+    queryset = Proposal.objects.filter(round_id=forum.round_id, status__in=JOURNEY_STATUSES).select_related("area")
+    if forum.level == "kelurahan":
+        queryset = queryset.filter(area__level="kelurahan", area__kelurahan_id=forum.kelurahan_id)
+    elif forum.level == "kecamatan":
+        queryset = queryset.filter(Q(area__level="kecamatan", area__kecamatan_id=forum.kecamatan_id)
+                                   | Q(area__level="kelurahan", area__kelurahan__kecamatan_id=forum.kecamatan_id))
+    return queryset.order_by("area__code", "title", "pk")
+
+
+@transaction.atomic
+def forum_save(*, forum: Forum, actor: User | None, priorities: list[Proposal], **fields) -> Forum:
+    """Creates or updates a forum with its agreed priorities (in order, replacing the old list)."""
+    for name, value in fields.items():
+        setattr(forum, name, value.strip() if isinstance(value, str) else value)
+    created = forum.pk is None
+    if created:
+        forum.recorded_by = actor
+    forum.full_clean()
+    forum.save()
+    allowed = set(forum_candidates(forum=forum).values_list("pk", flat=True))
+    if any(p.pk not in allowed for p in priorities):
+        raise ValidationError(_("Prioritas hanya dapat dipilih dari usulan wilayah forum ini."))
+    ForumPriority.objects.filter(forum=forum).delete()
+    ForumPriority.objects.bulk_create(ForumPriority(forum=forum, proposal=p, rank=rank)
+                                      for rank, p in enumerate(priorities, start=1))
+    audit_record(actor=actor, action="forum.create" if created else "forum.update", target=forum,
+                 detail={"level": forum.level, "priorities": [p.pk for p in priorities],
+                         "attendance": [forum.attendance_men, forum.attendance_women]})
+    return forum

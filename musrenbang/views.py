@@ -3,19 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from proposals.models import Proposal
 from proposals.views import object_permission_required
-from rounds.models import Round
+from rounds.models import AreaLevel, Round
+from wilayah.models import Kecamatan, Kelurahan
 
 from . import selectors, services
 from .exports import LEVELS, sipd_csv
-from .forms import CarryOverForm, JourneyStepForm
-from .models import JourneyStep, Stage
+from .forms import CarryOverForm, ForumForm, JourneyStepForm
+from .models import Forum, JourneyStep, Stage
 from .rules import step_perm
 
 
@@ -96,3 +97,75 @@ def carry_over(request, pk: int):
     return render(request, "musrenbang/carry_form.html",
                   {"proposal": proposal, "form": form, "eligible": eligible, "has_rounds": rounds.exists()},
                   status=status)
+
+
+# --- forums -------------------------------------------------------------------------------------
+
+def forum_list(request, slug: str):
+    round_ = _round(request, slug)
+    forums = selectors.forums_of_round(round=round_)
+    desk = selectors.forum_desk(user=request.user, round=round_, forums=forums) if request.user.is_authenticated else []
+    return render(request, "musrenbang/forum_list.html", {"round": round_, "forums": forums, "desk": desk})
+
+
+def _new_forum(request, slug: str, level: str, code: str, **kwargs) -> Forum:
+    round_ = _round(request, slug)
+    forum = Forum(round=round_, level=level)
+    if level == AreaLevel.KELURAHAN:
+        forum.kelurahan = get_object_or_404(Kelurahan, pk=code)
+    elif level == AreaLevel.KECAMATAN:
+        forum.kecamatan = get_object_or_404(Kecamatan, pk=code)
+    elif level != AreaLevel.KOTA:
+        raise Http404
+    request.forum = forum
+    return forum
+
+
+def _forum(request, pk: int, **kwargs) -> Forum:
+    if getattr(request, "forum", None) is None or request.forum.pk != pk:
+        request.forum = get_object_or_404(Forum.objects.select_related("round", "kelurahan", "kecamatan"), pk=pk)
+    return request.forum
+
+
+def _forum_form_page(request, forum: Forum):
+    candidates = services.forum_candidates(forum=forum)
+    ranks = dict(forum.priorities.values_list("proposal_id", "rank")) if forum.pk else {}
+    initial = {name: getattr(forum, name) for name in ["held_at", "place", "officers", "attendance_men",
+                                                       "attendance_women", "delegates", "notes"]} if forum.pk else {}
+    form = ForumForm(request.POST or None, candidates=candidates, ranks=ranks, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.forum_save(forum=forum, actor=request.user, priorities=form.cleaned_data["priorities"],
+                                **form.forum_fields())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Forum tersimpan."))
+            return redirect("musrenbang:forum", forum.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "musrenbang/forum_form.html", {"forum": forum, "form": form}, status=status)
+
+
+@object_permission_required("musrenbang.record_forum", fn=_new_forum)
+def forum_create(request, slug: str, level: str, code: str):
+    forum = request.forum
+    existing = Forum.objects.filter(round=forum.round, level=forum.level, kelurahan=forum.kelurahan,
+                                    kecamatan=forum.kecamatan).first()
+    if existing is not None:
+        return redirect("musrenbang:forum_edit", existing.pk)
+    return _forum_form_page(request, forum)
+
+
+@object_permission_required("musrenbang.record_forum", fn=_forum)
+def forum_edit(request, pk: int):
+    return _forum_form_page(request, request.forum)
+
+
+def forum_detail(request, pk: int):
+    forum = _forum(request, pk)
+    return render(request, "musrenbang/forum_detail.html", selectors.forum_detail(forum=forum))
+
+
+def berita_acara(request, pk: int):
+    forum = _forum(request, pk)
+    return render(request, "musrenbang/berita_acara.html", selectors.forum_detail(forum=forum))

@@ -78,3 +78,36 @@ def test_a_visitor_follows_the_journey_of_an_usulan_on_a_phone(chromium, live_se
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert lpm.full_name not in page.content()
     context.close()
+
+
+def test_the_berita_acara_prints_on_a4_without_the_site_navigation(chromium, live_server):
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from musrenbang.models import Forum
+    from musrenbang.services import forum_save
+    from proposals.models import Status
+    from tests.factories import ProposalFactory
+
+    round_ = RoundFactory(phase="review", year=2027)
+    area = AreaFactory(round=round_)
+    priorities = [ProposalFactory(area=area, status=Status.APPROVED, title=f"Prioritas nomor {n}") for n in range(1, 13)]
+    forum = forum_save(forum=Forum(round=round_, level="kelurahan", kelurahan=area.kelurahan), actor=None,
+                       priorities=priorities, held_at=timezone.make_aware(dt.datetime(2027, 1, 15, 9, 0)),
+                       place="Aula Kantor Kelurahan Gunung Bahagia", officers="Pimpinan sidang: Ketua LPM\nNotulis: Sekretaris",
+                       attendance_men=33, attendance_women=22, delegates="Siti Aminah (PKK)", notes="")
+    page = chromium.new_page()
+    page.goto(f"{live_server.url}/musrenbang/forum/{forum.pk}/berita-acara/")
+    assert page.locator("nav.navbar").first.is_visible()
+    page.emulate_media(media="print")
+    text = page.locator("body").inner_text()
+    assert "BERITA ACARA" in text and "pukul 09:00 WITA" in text and "perempuan 40%" in text
+    assert not page.locator("nav.navbar").first.is_visible()  # the site's navigation stays off the paper
+    assert not page.locator(".no-print").is_visible()
+    assert page.locator(".signature-line").count() == 2
+    pdf = page.pdf(prefer_css_page_size=True, print_background=False)
+    sizes = {tuple(round(float(v)) for v in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
+    assert sizes == {(595, 842)}, sizes  # A4 in points, from the page's own @page rule
+    page.close()
