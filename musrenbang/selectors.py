@@ -92,3 +92,49 @@ def forum_detail(*, forum) -> dict:
     return {"forum": forum, "priorities": priorities,
             "officers": [line.strip() for line in forum.officers.splitlines() if line.strip()],
             "delegates": [line.strip() for line in forum.delegates.splitlines() if line.strip()]}
+
+
+def nasib_usulan(*, kelurahan=None, kecamatan=None) -> dict:
+    """What became of the usulan of a kelurahan (or of a kecamatan, its kelurahan included):
+    per year how many reached each stage and the share realised, over all years too, and what
+    waits and why. Three queries whatever the number of usulan."""
+    from django.db.models import Q
+
+    from proposals.models import Proposal, Status
+
+    from .models import Stage
+
+    if kelurahan is not None:
+        scope = Q(area__level="kelurahan", area__kelurahan=kelurahan)
+    else:
+        scope = Q(area__level="kecamatan", area__kecamatan=kecamatan) | Q(
+            area__level="kelurahan", area__kelurahan__kecamatan=kecamatan)
+    proposals = list(Proposal.objects.filter(scope).exclude(status__in=[Status.DRAFT, Status.HIDDEN, Status.MERGED])
+                     .filter(~Q(status__in=[Status.SUBMITTED, Status.NEEDS_CHANGES]) | Q(round__premoderation=False))
+                     .select_related("round", "area").order_by("-round__year", "title", "pk"))
+    steps_by_proposal: dict[int, list[JourneyStep]] = {}
+    for step in JourneyStep.objects.filter(proposal__in=[p.pk for p in proposals]).order_by("created_at", "pk"):
+        steps_by_proposal.setdefault(step.proposal_id, []).append(step)
+    stages = list(Stage.choices)
+    years: dict[int, dict] = {}
+    total = {"year": None, "count": 0, "reached": [0] * len(stages), "realised": 0}
+    waiting = []
+    for proposal in proposals:
+        steps = steps_by_proposal.get(proposal.pk, [])
+        position = journey_position(steps=steps)
+        reached = STAGE_ORDER.index(position.reached) if position.reached else -1
+        realised = position.reached == Stage.DONE or proposal.status == Status.COMPLETED
+        row = years.setdefault(proposal.round.year, {"year": proposal.round.year, "count": 0,
+                                                     "reached": [0] * len(stages), "realised": 0})
+        for bucket in (row, total):
+            bucket["count"] += 1
+            bucket["realised"] += int(realised)
+            for index in range(reached + 1):
+                bucket["reached"][index] += 1
+        if not realised and steps and steps[-1].recommendation != Recommendation.ACCEPTED:
+            waiting.append({"proposal": proposal, "step": steps[-1], "stopped": position.stopped})
+    rows = sorted(years.values(), key=lambda r: -r["year"]) + ([total] if len(years) > 1 else [])
+    for row in rows:
+        row["share"] = round(row["realised"] * 100 / row["count"]) if row["count"] else None
+    return {"stages": [label for _value, label in stages], "rows": rows, "total": total, "waiting": waiting[:100],
+            "waiting_count": len(waiting)}

@@ -12,4 +12,6 @@ urlpatterns = [
     path("forum/<int:pk>/", views.forum_detail, name="forum"),
     path("forum/<int:pk>/ubah/", views.forum_edit, name="forum_edit"),
     path("forum/<int:pk>/berita-acara/", views.berita_acara, name="berita_acara"),
+    path("nasib/kelurahan/<str:code>/", views.nasib_kelurahan, name="nasib_kelurahan"),
+    path("nasib/kecamatan/<str:code>/", views.nasib_kecamatan, name="nasib_kecamatan"),
 ]

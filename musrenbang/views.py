@@ -169,3 +169,19 @@ def forum_detail(request, pk: int):
 def berita_acara(request, pk: int):
     forum = _forum(request, pk)
     return render(request, "musrenbang/berita_acara.html", selectors.forum_detail(forum=forum))
+
+
+# --- nasib usulan -----------------------------------------------------------------------------------
+
+def nasib_kelurahan(request, code: str):
+    kelurahan = get_object_or_404(Kelurahan.objects.select_related("kecamatan"), pk=code)
+    return render(request, "musrenbang/nasib.html", {
+        "place": _("Kelurahan %(name)s") % {"name": kelurahan.name}, "kelurahan": kelurahan,
+        "kecamatan": kelurahan.kecamatan, **selectors.nasib_usulan(kelurahan=kelurahan)})
+
+
+def nasib_kecamatan(request, code: str):
+    kecamatan = get_object_or_404(Kecamatan, pk=code)
+    return render(request, "musrenbang/nasib.html", {
+        "place": _("Kecamatan %(name)s") % {"name": kecamatan.name}, "kecamatan": kecamatan,
+        "kelurahan_list": kecamatan.kelurahan_set.order_by("name"), **selectors.nasib_usulan(kecamatan=kecamatan)})
