@@ -97,11 +97,11 @@ def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, 
 
 
 def _result_reason(project: dict, round_: Round) -> str:
+    """The published result's own plain-language reason, prefixed with the vote it comes from."""
     with translation.override("id"):
-        text = str(_("Didanai dalam pemungutan suara %(round)s: %(votes)s suara, biaya %(cost)s.")) % {
-            "round": round_.name, "votes": project.get("votes"), "cost": format_rupiah(project.get("cost"))}
-    detail = project.get("reason_id") or ""
-    return f"{text} {detail}".strip()
+        detail = project.get("reason_id") or str(_("Didanai: %(votes)s suara, biaya %(cost)s.")) % {
+            "votes": project.get("votes"), "cost": format_rupiah(project.get("cost"))}
+        return str(_("Hasil pemungutan suara %(round)s: %(reason)s")) % {"round": round_.name, "reason": detail}
 
 
 @transaction.atomic

@@ -56,7 +56,7 @@ def test_a_visitor_follows_the_journey_of_an_usulan_on_a_phone(chromium, live_se
                                title="Drainase Jl. Gunung Bahagia RT 12")
     lpm = UserFactory(role=Role.MODERATOR)
     for stage, reason in ((Stage.RT_RW, "Disepakati musyawarah RW 03 bersama 41 warga."),
-                          (Stage.KELURAHAN, "Didanai dalam pemungutan suara: 812 suara, prioritas 1 kelurahan."),
+                          (Stage.KELURAHAN, "Hasil pemungutan suara: 812 suara, prioritas 1 kelurahan."),
                           (Stage.KECAMATAN, "Ditunda: pagu kecamatan 2027 sudah terpakai untuk jalan poros.")):
         journey_step_record(proposal=proposal, stage=stage, actor=lpm, reason=reason,
                             recommendation=Recommendation.DEFERRED if stage == Stage.KECAMATAN else Recommendation.ACCEPTED)

@@ -128,3 +128,14 @@ def test_the_berita_acara_has_priorities_attendance_and_blank_signature_lines(cl
     assert page.index("Lampu jalan Gang Mawar") < page.index("Drainase RT 12")
     assert "perempuan 40%" in page and page.count('class="signature-line') == 2
     assert "<script>alert(1)</script>" not in page
+
+
+def test_the_forum_list_shows_the_share_of_women_and_the_admin_export_links(client, setting):
+    round_, made = setting
+    client.force_login(made["lpm"])
+    page = client.get(reverse("musrenbang:forums", args=[round_.slug])).content.decode()
+    assert create_url(round_) in page and "sipd.csv" not in page  # their desk; no export for the LPM
+    client.post(create_url(round_), forum_post(made["first"], made["second"]))
+    client.force_login(UserFactory(role=Role.ADMIN))
+    page = client.get(reverse("musrenbang:forums", args=[round_.slug])).content.decode()
+    assert "40%" in page and reverse("musrenbang:sipd", args=[round_.slug]) + "?tingkat=kelurahan" in page

@@ -182,7 +182,7 @@ def test_a_published_result_moves_funded_usulan_on_with_the_result_as_reason(peo
     for funded in (proposal, funded_too):
         step = JourneyStep.objects.get(proposal=funded, stage=Stage.KELURAHAN)
         assert step.automatic and step.recommendation == Recommendation.ACCEPTED and step.actor is None
-        assert "Didanai dalam pemungutan suara" in step.reason and "Masuk dalam pagu." in step.reason
+        assert step.reason == f"Hasil pemungutan suara {area.round.name}: Masuk dalam pagu."
         assert step.recommended_amount == funded.cost
         assert journey_position(steps=list(funded.journey_steps.all())).stage == Stage.KECAMATAN
     assert not JourneyStep.objects.filter(proposal=unfunded).exists()
