@@ -8,3 +8,12 @@ class MusrenbangConfig(AppConfig):
 
     name = "musrenbang"
     verbose_name = _("Musrenbang")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from accounts.models import AuditEntry
+
+        from .receivers import audit_entry_saved
+
+        post_save.connect(audit_entry_saved, sender=AuditEntry, dispatch_uid="musrenbang.result_published")
