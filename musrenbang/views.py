@@ -20,6 +20,14 @@ from .models import Forum, JourneyStep, Stage
 from .rules import step_perm
 
 
+def _wilayah_or_404(model, code: str):
+    """A kelurahan or kecamatan by Kemendagri code; junk from a URL (a NUL byte PostgreSQL cannot
+    take, a code of any length) is a 404, not an error."""
+    if "\x00" in code or len(code) > 13:
+        raise Http404
+    return get_object_or_404(model, pk=code)
+
+
 def _round(request, slug: str, **kwargs) -> Round:
     request.round = get_object_or_404(Round, slug=slug)
     return request.round
@@ -112,9 +120,9 @@ def _new_forum(request, slug: str, level: str, code: str, **kwargs) -> Forum:
     round_ = _round(request, slug)
     forum = Forum(round=round_, level=level)
     if level == AreaLevel.KELURAHAN:
-        forum.kelurahan = get_object_or_404(Kelurahan, pk=code)
+        forum.kelurahan = _wilayah_or_404(Kelurahan, code)
     elif level == AreaLevel.KECAMATAN:
-        forum.kecamatan = get_object_or_404(Kecamatan, pk=code)
+        forum.kecamatan = _wilayah_or_404(Kecamatan, code)
     elif level != AreaLevel.KOTA:
         raise Http404
     request.forum = forum
@@ -174,14 +182,14 @@ def berita_acara(request, pk: int):
 # --- nasib usulan -----------------------------------------------------------------------------------
 
 def nasib_kelurahan(request, code: str):
-    kelurahan = get_object_or_404(Kelurahan.objects.select_related("kecamatan"), pk=code)
+    kelurahan = _wilayah_or_404(Kelurahan.objects.select_related("kecamatan"), code)
     return render(request, "musrenbang/nasib.html", {
         "place": _("Kelurahan %(name)s") % {"name": kelurahan.name}, "kelurahan": kelurahan,
         "kecamatan": kelurahan.kecamatan, **selectors.nasib_usulan(kelurahan=kelurahan)})
 
 
 def nasib_kecamatan(request, code: str):
-    kecamatan = get_object_or_404(Kecamatan, pk=code)
+    kecamatan = _wilayah_or_404(Kecamatan, code)
     return render(request, "musrenbang/nasib.html", {
         "place": _("Kecamatan %(name)s") % {"name": kecamatan.name}, "kecamatan": kecamatan,
         "kelurahan_list": kecamatan.kelurahan_set.order_by("name"), **selectors.nasib_usulan(kecamatan=kecamatan)})

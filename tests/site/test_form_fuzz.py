@@ -97,7 +97,7 @@ def test_profile_preferences_and_account_deletion(world, data, delete, preferenc
 
 @EXAMPLES
 @given(data=fields("title", "category", "area", "description", "estimated_cost", "latitude", "longitude",
-                   "address", "rt", "rw", "aksi", "remove_photos"))
+                   "address", "rt", "rw", "aksi", "remove_photos", "kamus_item", "volume"))
 def test_proposal_form(world, data):
     client = _signed_in(world["resident"])
     assert_answers(client.post(reverse("proposals:create", args=[world["round"].slug]), data), "create")
