@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from proposals.models import Proposal
-from proposals.views import object_permission_required
+from proposals.views import _add_errors, _proposal, object_permission_required
 from rounds.models import AreaLevel, Round
 from wilayah.models import Kecamatan, Kelurahan
 
@@ -46,14 +46,6 @@ def sipd_download(request, slug: str):
     return response
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def step_record(request, pk: int):
     """The responsible person records the recommendation at the stage the usulan stands at."""
     proposal = get_object_or_404(Proposal.objects.select_related("round", "area", "category"), pk=pk)
@@ -71,19 +63,13 @@ def step_record(request, pk: int):
                                          reason=data["reason"], recommended_amount=data.get("recommended_amount"),
                                          actor=request.user)
         except ValidationError as error:
-            _form_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("Rekomendasi tercatat pada jejak usulan."))
             return redirect(proposal.get_absolute_url() + "#jejak")
     status = 400 if request.method == "POST" else 200
     return render(request, "musrenbang/step_form.html",
                   {"proposal": proposal, "form": form, "stage_label": Stage(stage).label}, status=status)
-
-
-def _proposal(request, pk: int, **kwargs) -> Proposal:
-    if getattr(request, "proposal", None) is None or request.proposal.pk != pk:
-        request.proposal = get_object_or_404(Proposal.objects.select_related("round", "area", "category"), pk=pk)
-    return request.proposal
 
 
 @object_permission_required("musrenbang.carry_over", fn=_proposal)
@@ -97,7 +83,7 @@ def carry_over(request, pk: int):
             services.proposal_carry_over(proposal=proposal, to_round=form.cleaned_data["to_round"],
                                          actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("Usulan dilanjutkan ke %(round)s.") % {"round": proposal.round.name})
             return redirect(proposal.get_absolute_url() + "#jejak")
@@ -146,7 +132,7 @@ def _forum_form_page(request, forum: Forum):
             services.forum_save(forum=forum, actor=request.user, priorities=form.cleaned_data["priorities"],
                                 **form.forum_fields())
         except ValidationError as error:
-            _form_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("Forum tersimpan."))
             return redirect("musrenbang:forum", forum.pk)
