@@ -78,7 +78,8 @@ class VolumeField(forms.CharField):
             number = Decimal(text)
         except InvalidOperation as error:
             raise ValidationError(VOLUME_INVALID, code="invalid") from error
-        if not number.is_finite() or number <= 0 or number != number.quantize(Decimal("0.01")) or number >= 10**10:
+        # The size first: quantize() itself fails on 1e309, which Decimal reads happily.
+        if not number.is_finite() or number <= 0 or number >= 10**10 or number != number.quantize(Decimal("0.01")):
             raise ValidationError(VOLUME_INVALID, code="invalid")
         return number.quantize(Decimal("0.01"))
 

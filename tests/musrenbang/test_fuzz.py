@@ -58,11 +58,12 @@ def test_carry_over_form_and_the_export_query(desk, data, query):
 @pytest.mark.parametrize("code", ["\x00", "64.71.05.1006\x00", "²", "x" * 3000, "..", "%00"])
 def test_junk_codes_in_urls_are_404s(client, code):
     for name in ("musrenbang:nasib_kelurahan", "musrenbang:nasib_kecamatan"):
-        assert client.get(reverse(name, args=[code])).status_code == 404
+        assert client.get(reverse(name, args=[code])).status_code in {400, 404}  # 400: main's NUL-byte guard
 
 
 @pytest.mark.parametrize("code", ["\x00", "64.71.05\x00", "x" * 300])
 def test_junk_codes_in_forum_urls_are_404s(desk, code):
     client = _signed_in(UserFactory(role=Role.ADMIN))
     for level in ("kelurahan", "kecamatan", "desa"):
-        assert client.get(reverse("musrenbang:forum_create", args=[desk["old"].slug, level, code])).status_code == 404
+        url = reverse("musrenbang:forum_create", args=[desk["old"].slug, level, code])
+        assert client.get(url).status_code in {400, 404}

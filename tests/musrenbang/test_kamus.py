@@ -214,3 +214,12 @@ def test_the_demo_kamus_loads_about_forty_items():
     assert seed_kamus() == 42
     assert KamusItem.objects.get(name__startswith="U-ditch 40 cm").unit == "m"
     assert all(code.startswith("DEMO-") for code in KamusItem.objects.values_list("code", flat=True))
+
+
+@pytest.mark.parametrize("volume", ["1e309", "9" * 16, "1e9999", "NaN", "-inf", "0,001", "1.2.3", "²"])
+def test_a_volume_no_one_can_build_is_a_clear_error(client, submission, volume):
+    round_, area = submission
+    item = kamus_item()
+    response = client.post(reverse("proposals:create", args=[round_.slug]),
+                           form_data(area, kamus_item=item.pk, volume=volume))
+    assert response.status_code == 200 and "Tulis volume sebagai angka" in response.content.decode()
