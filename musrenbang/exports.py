@@ -13,6 +13,7 @@ import io
 from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 
+from proposals.csvsafe import csv_row
 from proposals.models import Proposal, Status
 from rounds.models import AreaLevel, Round
 
@@ -26,19 +27,6 @@ EXTRA_COLUMNS = ["kode_kelurahan", "kode_kecamatan", "id_usulan", "tahun", "ting
                  "rekomendasi_kota", "di_luar_kamus"]
 LEVELS = [AreaLevel.KELURAHAN, AreaLevel.KECAMATAN, AreaLevel.KOTA]
 EXCLUDED_STATUSES = [Status.DRAFT, Status.HIDDEN, Status.MERGED]
-
-# A text cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    """Neutralises a formula (CSV injection): a leading ' on text cells starting with = + - @ tab
-    or CR. Numbers stay numbers (a latitude of -1.24 is not a formula). A shared helper is being
-    added in dashboard/exports.py on another branch; this small one is to be unified with it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def sipd_queryset(*, round: Round, level: str | None = None) -> QuerySet[Proposal]:  # noqa: A002
     queryset = (Proposal.objects.filter(round=round).exclude(status__in=EXCLUDED_STATUSES)
@@ -112,7 +100,7 @@ def sipd_write(out, *, round: Round, level: str | None = None) -> int:  # noqa: 
     count = 0
     with translation.override("id"):
         for proposal in sipd_queryset(round=round, level=level):
-            writer.writerow({key: csv_cell(value) for key, value in sipd_row(proposal).items()})
+            writer.writerow(csv_row(sipd_row(proposal)))
             count += 1
     return count
 
