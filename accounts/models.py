@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, _user_has_perm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -136,6 +136,13 @@ class User(AbstractUser):
     def is_of_voting_age(self, day: dt.date | None = None) -> bool:
         age = self.age_on(day)
         return age is not None and age >= VOTING_AGE
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Django lets an active superuser through every check, phase gates included. Here a
+        superuser holds exactly what the admin role holds: every backend is asked as for anyone
+        else, so the rules decide (`is_admin` counts superusers as admins) and Django's model
+        permissions, which ModelBackend grants a superuser in full, open only /admin/."""
+        return self.is_active and _user_has_perm(self, perm, obj)
 
 
 class AuditEntry(models.Model):

@@ -11,7 +11,8 @@ from .conftest import build_round
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "citizen", "moderator", "verifikator_of_category", "verifikator_other", "council", "admin"]
+ROLES = ["anonymous", "citizen", "moderator", "verifikator_of_category", "verifikator_other", "council", "admin",
+         "superuser"]
 
 
 @pytest.fixture
@@ -29,6 +30,8 @@ def world(db):
         "verifikator_other": UserFactory(role=Role.VERIFIKATOR),
         "council": UserFactory(role=Role.COUNCIL),
         "admin": UserFactory(role=Role.ADMIN, is_staff=True),
+        # Django's flag with a plain role: exactly the admin role's powers, no more.
+        "superuser": UserFactory(role=Role.CITIZEN, is_staff=True, is_superuser=True),
     }
     funded.category.verifikators.add(users["verifikator_of_category"])
     from rounds.models import Category
@@ -40,9 +43,9 @@ def world(db):
 
 PUBLIC = {role: 200 for role in ROLES}
 COUNCIL_ONLY = {"anonymous": 302, "citizen": 403, "moderator": 403, "verifikator_of_category": 403,
-                "verifikator_other": 403, "council": 200, "admin": 200}
+                "verifikator_other": 403, "council": 200, "admin": 200, "superuser": 200}
 PROGRESS = {"anonymous": 302, "citizen": 403, "moderator": 403, "verifikator_of_category": 200,
-            "verifikator_other": 403, "council": 403, "admin": 200}
+            "verifikator_other": 403, "council": 403, "admin": 200, "superuser": 200}
 
 
 def urls(built, funded):
@@ -76,19 +79,21 @@ def test_url_role_matrix(client, world, role):
         assert response.status_code == expected[role], (url, role, response.status_code)
 
 
+@pytest.mark.parametrize("role", ["verifikator_of_category", "admin", "superuser"])
 @pytest.mark.parametrize("phase", [p for p in Phase.values if p != Phase.IMPLEMENTATION])
-def test_progress_is_posted_only_in_the_implementation_phase(client, world, phase):
+def test_progress_is_posted_only_in_the_implementation_phase(client, world, phase, role):
     built, funded, users = world
     built.round.phase = phase
     built.round.save()
-    client.force_login(users["verifikator_of_category"])
+    client.force_login(users[role])
     assert client.get(reverse("dashboard:progress_post", args=[funded.pk])).status_code == 403
 
 
-def test_progress_cannot_be_posted_on_a_project_that_was_not_funded(client, world):
+@pytest.mark.parametrize("role", ["admin", "superuser"])
+def test_progress_cannot_be_posted_on_a_project_that_was_not_funded(client, world, role):
     built, _funded, users = world
     not_funded = next(p for p in built.proposals if str(p.pk) not in built.snapshot.result["selected"])
-    client.force_login(users["admin"])
+    client.force_login(users[role])
     assert client.get(reverse("dashboard:progress_post", args=[not_funded.pk])).status_code == 403
     assert client.get(reverse("dashboard:project", args=[not_funded.pk])).status_code == 404
     assert client.get(reverse("dashboard:project", args=[999999])).status_code == 404

@@ -14,7 +14,7 @@ from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFact
 
 A, B, ELSEWHERE = "64.71.05.1006", "64.71.03.1001", "64.71.06.1004"
 ROLES = ["anonymous", "proposer", "resident_a", "resident_b", "moderator_a", "moderator_b",
-         "verifikator_cat", "verifikator_other", "council", "admin"]
+         "verifikator_cat", "verifikator_other", "council", "admin", "superuser"]
 ALL = set(PHASE_ORDER)
 NOT_DRAFT = ALL - {"draft"}
 NONE: set[str] = set()
@@ -24,7 +24,10 @@ EVERYONE_SIGNED_IN = {role: NOT_DRAFT for role in ROLES if role != "anonymous"} 
 
 
 def table(default: set[str] = NONE, **rows: set[str]) -> dict[str, set[str]]:
-    return {role: rows.get(role, default) for role in ROLES}
+    """A superuser holds exactly what the admin role holds: no rule or phase gate lets it through."""
+    expected = {role: rows.get(role, default) for role in ROLES}
+    expected["superuser"] = expected["admin"]
+    return expected
 
 
 # permission, status of the proposal (None: the object is the round), expected phases per role
@@ -71,6 +74,8 @@ def people(db):
         "verifikator_cat": user(Role.VERIFIKATOR, kelurahan=ELSEWHERE),
         "verifikator_other": user(Role.VERIFIKATOR, kelurahan=ELSEWHERE),
         "council": user(Role.COUNCIL, kelurahan=ELSEWHERE), "admin": user(Role.ADMIN, kelurahan=ELSEWHERE),
+        # Django's own flag, with a plain role: the rules still treat it as the admin role, and no more.
+        "superuser": user(kelurahan=ELSEWHERE, is_superuser=True, is_staff=True),
     }
     users["moderator_a"].moderated_kelurahan.add(_kelurahan(A))
     users["moderator_b"].moderated_kelurahan.add(_kelurahan(B))
