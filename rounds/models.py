@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -7,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from wilayah.models import Kecamatan, Kelurahan
 
-from .phases import PHASE_ORDER, Feature, allows
+from .phases import PHASE_ORDER, Feature, allows, ballot_locked
+
+# What a voter's ballot and its count depend on: fixed once voting has opened (issue 11).
+LOCKED_ROUND_FIELDS = ("ballot_type", "max_choices", "points", "tally_rule", "add1_stop")
+LOCKED_AREA_FIELDS = ("round_id", "level", "code", "kelurahan_id", "kecamatan_id", "budget")
+BALLOT_LOCKED = _("Surat suara %(round)s sudah dikunci sejak pemungutan suara dibuka: %(what)s tidak dapat diubah lagi.")
+AREA_LOCKED = _("Surat suara %(round)s sudah dikunci sejak pemungutan suara dibuka: wilayah anggaran tidak dapat "
+                "ditambah, dihapus atau diubah pagunya.")
+PHASE_ONLY_FORWARD = _("Sejak pemungutan suara dibuka, tahap hanya dapat maju: dari %(current)s tidak dapat "
+                       "kembali ke %(target)s.")
 
 
 class Category(models.Model):
@@ -101,6 +111,28 @@ class Round(models.Model):
     def phase_index(self) -> int:
         return PHASE_ORDER.index(self.phase)
 
+    @property
+    def ballot_locked(self) -> bool:
+        return ballot_locked(self.phase)
+
+    def clean(self):
+        """Every form (the admin's too) and every service that calls full_clean() checks here that a
+        round whose voting has opened keeps its ballot settings and never moves back a phase."""
+        super().clean()
+        stored = Round.objects.filter(pk=self.pk).values("phase", *LOCKED_ROUND_FIELDS).first() if self.pk else None
+        if stored is None or not ballot_locked(stored["phase"]):
+            return
+        errors = {}
+        for field in LOCKED_ROUND_FIELDS:
+            if getattr(self, field) != stored[field]:
+                errors[field] = ValidationError(BALLOT_LOCKED, code="ballot_locked", params={
+                    "round": self.name, "what": self._meta.get_field(field).verbose_name})
+        if self.phase in PHASE_ORDER and PHASE_ORDER.index(self.phase) < PHASE_ORDER.index(stored["phase"]):
+            errors["phase"] = ValidationError(PHASE_ONLY_FORWARD, code="phase_backward", params={
+                "current": Phase(stored["phase"]).label, "target": Phase(self.phase).label})
+        if errors:
+            raise ValidationError(errors)
+
 
 class PhaseSchedule(models.Model):
     """When a phase starts and ends. Beat moves `Round.phase` along this schedule."""
@@ -168,6 +200,18 @@ class Area(models.Model):
         if self.name.lower().startswith(("kelurahan ", "kecamatan ", "kota ")):
             return self.name
         return f"{self.get_level_display()} {self.name}"
+
+    def clean(self):
+        """No area joins, leaves or changes its pagu once its round's voting has opened."""
+        super().clean()
+        stored = Area.objects.filter(pk=self.pk).values(*LOCKED_AREA_FIELDS).first() if self.pk else None
+        rounds_now = [self.round_id] + ([stored["round_id"]] if stored else [])
+        phases = Round.objects.filter(pk__in=[r for r in rounds_now if r]).values_list("name", "phase")
+        locked = [name for name, phase in phases if ballot_locked(phase)]
+        if not locked:
+            return
+        if stored is None or any(getattr(self, field) != stored[field] for field in LOCKED_AREA_FIELDS):
+            raise ValidationError(AREA_LOCKED, code="ballot_locked", params={"round": locked[0]})
 
     def contains_kelurahan(self, kelurahan_id: str | None) -> bool:
         """Whether a resident of this kelurahan lives inside the area."""

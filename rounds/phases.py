@@ -37,6 +37,16 @@ PHASE_FEATURES: dict[str, frozenset[Feature]] = {
 }
 
 
+VOTING_INDEX = PHASE_ORDER.index("voting")
+
+
+def ballot_locked(phase: str) -> bool:
+    """From the opening of voting on, the ballot (type and parameters, areas and budgets, the
+    projects on it) is fixed and phases only move forward: a published result must keep
+    describing the ballots it was computed from."""
+    return PHASE_ORDER.index(phase) >= VOTING_INDEX
+
+
 def next_phase(current: str) -> str | None:
     index = PHASE_ORDER.index(current)
     return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None

@@ -3,13 +3,14 @@
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import User
 
-from .models import Area, AreaLevel, Phase, PhaseSchedule, Round
+from .models import AREA_LOCKED, LOCKED_AREA_FIELDS, LOCKED_ROUND_FIELDS, Area, AreaLevel, Phase, PhaseSchedule, Round
 from .phases import PHASE_ORDER, next_phase
 
 logger = logging.getLogger(__name__)
@@ -106,3 +107,41 @@ def rounds_switch_phases(*, now: dt.datetime | None = None) -> dict[str, str]:
         if phase:
             moved[round_.slug] = phase
     return moved
+
+
+# --- settings of a round and its areas (the admin's forms come here) ------------------------------
+
+_AUDITED_ROUND_FIELDS = ("phase", *LOCKED_ROUND_FIELDS, "requires_verified_residence", "flag_threshold")
+
+
+@transaction.atomic
+def round_save(*, round_: Round, actor: User | None) -> Round:
+    """Saves a round's settings. Round.clean() refuses ballot changes and backward phase moves once
+    voting has opened, checked against the locked row so two admins cannot slip one past the other."""
+    stored = Round.objects.select_for_update().filter(pk=round_.pk).values(*_AUDITED_ROUND_FIELDS).first() \
+        if round_.pk else None
+    round_.full_clean()
+    round_.save()
+    changed = {f: [stored[f], getattr(round_, f)] for f in _AUDITED_ROUND_FIELDS
+               if stored is not None and stored[f] != getattr(round_, f)}
+    audit_record(actor=actor, action="round.save" if stored else "round.create", target=round_, detail=changed)
+    return round_
+
+
+@transaction.atomic
+def area_save(*, area: Area, actor: User | None) -> Area:
+    Round.objects.select_for_update().filter(pk=area.round_id).exists()  # no phase move while this is checked
+    area.full_clean()
+    area.save()
+    audit_record(actor=actor, action="area.save", target=area,
+                 detail={f: str(getattr(area, f)) for f in LOCKED_AREA_FIELDS})
+    return area
+
+
+@transaction.atomic
+def area_delete(*, area: Area, actor: User | None) -> None:
+    round_ = Round.objects.select_for_update().get(pk=area.round_id)
+    if round_.ballot_locked:
+        raise ValidationError(AREA_LOCKED, code="ballot_locked", params={"round": round_.name})
+    audit_record(actor=actor, action="area.delete", target=area, detail={"code": area.code, "budget": area.budget})
+    area.delete()
