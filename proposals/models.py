@@ -21,6 +21,7 @@ class Status(models.TextChoices):
     NOT_SELECTED = "not_selected", _("Tidak terpilih")
     IN_PROGRESS = "in_progress", _("Dalam pengerjaan")
     COMPLETED = "completed", _("Selesai")
+    WITHDRAWN = "withdrawn", _("Ditarik dari surat suara")
 
 
 # What the public sees: everything but drafts, hidden content and what waits for moderation

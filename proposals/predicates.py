@@ -8,12 +8,12 @@ from rounds.models import AreaLevel
 from rounds.phases import Feature
 from rounds.predicates import phase_allows
 
-from .models import Status
+from .models import BALLOT_STATUSES, Status
 
 EDITABLE_STATUSES = {Status.DRAFT, Status.NEEDS_CHANGES}
 # A proposal anyone can see. In a pre-moderated round, submitted proposals wait for LPM first.
 _VISIBLE_ALWAYS = {Status.APPROVED, Status.REJECTED, Status.MERGED, Status.FEASIBLE, Status.INFEASIBLE,
-                   Status.SELECTED, Status.NOT_SELECTED, Status.IN_PROGRESS, Status.COMPLETED}
+                   Status.SELECTED, Status.NOT_SELECTED, Status.IN_PROGRESS, Status.COMPLETED, Status.WITHDRAWN}
 MODERATION_STATUSES = {Status.SUBMITTED, Status.NEEDS_CHANGES, Status.APPROVED, Status.HIDDEN}
 VALUATION_STATUSES = {Status.APPROVED, Status.FEASIBLE, Status.INFEASIBLE}
 INTERACTIVE_STATUSES = {Status.SUBMITTED, Status.APPROVED, Status.FEASIBLE, Status.INFEASIBLE,
@@ -93,6 +93,11 @@ def in_moderation(user, proposal) -> bool:
 @rules.predicate
 def in_valuation(user, proposal) -> bool:
     return proposal is not None and proposal.status in VALUATION_STATUSES
+
+
+@rules.predicate
+def is_on_ballot(user, proposal) -> bool:
+    return proposal is not None and proposal.status in BALLOT_STATUSES
 
 
 is_lpm = is_moderator & is_moderator_of_area

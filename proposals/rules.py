@@ -13,6 +13,7 @@ from .predicates import (
     is_interactive,
     is_lpm,
     is_moderator_of_area,
+    is_on_ballot,
     is_opd,
     is_proposer,
     is_public,
@@ -37,6 +38,8 @@ rules.add_perm("proposals.follow_proposal", rules.is_authenticated & is_public &
 rules.add_perm("proposals.moderate_proposal", may_moderate & in_moderation & phase_allows(Feature.MODERATE))
 # Abusive content can be hidden and restored whenever residents can flag it, in every phase.
 rules.add_perm("proposals.hide_content", (is_lpm | is_admin) & phase_allows(Feature.FLAG))
+# The one way a project leaves a ballot once voting has opened: an admin, during voting, with a public reason.
+rules.add_perm("proposals.withdraw_from_ballot", is_admin & is_on_ballot & phase_allows(Feature.VOTE))
 rules.add_perm("proposals.valuate_proposal", (is_opd | is_admin) & in_valuation & phase_allows(Feature.VALUATE))
 
 # no object: the queues

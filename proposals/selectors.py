@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
 from rounds.models import Area, AreaLevel, Round
-from rounds.phases import PHASE_ORDER, Feature, allows
+from rounds.phases import PHASE_ORDER, Feature, allows, ballot_locked
 
 from .models import BALLOT_STATUSES, Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
 from .money import DEVIATION_LIMIT_PERCENT, deviation_percent, indicative_cost
@@ -113,11 +113,15 @@ def moderation_queue(*, user: User, status: str | None = None) -> QuerySet[Propo
     proposals first, then what was hidden by flags, then approved ones still open to moderation."""
     # Moderation proper happens while the phase allows it; flagged content waits in every phase.
     open_phases = [phase for phase in PHASE_ORDER if allows(phase, Feature.MODERATE)]
-    queryset = Proposal.objects.filter(_moderation_scope(user)).filter(
-        Q(round__phase__in=open_phases) | Q(status=Status.HIDDEN))
     statuses = [status] if status in MODERATION_STATUSES else list(MODERATION_STATUSES)
-    queryset = queryset.filter(status__in=statuses).select_related("area", "category", "round", "proposer")
     flags = Flag.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
+    waiting = (Q(round__phase__in=open_phases) | Q(status=Status.HIDDEN)) & Q(status__in=statuses)
+    if status not in MODERATION_STATUSES:
+        # Reports never take a project off an open ballot (proposals.services.flag_create): it waits here.
+        locked_phases = [phase for phase in PHASE_ORDER if ballot_locked(phase)]
+        waiting |= Q(status__in=BALLOT_STATUSES, round__phase__in=locked_phases) & Exists(flags)
+    queryset = Proposal.objects.filter(_moderation_scope(user)).filter(waiting) \
+        .select_related("area", "category", "round", "proposer")
     queryset = _with_counts(queryset).annotate(
         flag_count=Coalesce(Subquery(flags.annotate(n=Count("pk")).values("n")[:1]), 0))
     return queryset.order_by("status", "submitted_at", "pk")

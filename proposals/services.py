@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
@@ -24,7 +24,18 @@ from notifications.services import notify
 from rounds.models import Area, Category, Round
 
 from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, ProcessedPhoto
-from .models import Comment, Flag, Follow, KamusItem, Proposal, ProposalPhoto, Status, StatusChange, Support
+from .models import (
+    BALLOT_STATUSES,
+    Comment,
+    Flag,
+    Follow,
+    KamusItem,
+    Proposal,
+    ProposalPhoto,
+    Status,
+    StatusChange,
+    Support,
+)
 from .money import indicative_cost, parse_rupiah
 
 
@@ -38,6 +49,18 @@ class TransitionError(Exception):
 
 
 REASON_REQUIRED = _("Alasan wajib diisi.")
+BALLOT_LOCKED = _("Pemungutan suara sudah dibuka: daftar proyek di surat suara dan biayanya tidak dapat diubah lagi. "
+                  "Admin kota dapat menarik proyek dari surat suara selama pemungutan suara dengan alasan yang diumumkan.")
+
+
+def _ballot_changes(proposal: Proposal, to_status: str, changes: dict) -> bool:
+    """Whether a status change (with its field changes) adds a project to a ballot, takes one off, or
+    changes what it costs."""
+    before, after = proposal.status in BALLOT_STATUSES, to_status in BALLOT_STATUSES
+    if before != after:
+        return True
+    cost_fields = {"final_cost", "estimated_cost"}
+    return before and any(getattr(proposal, f) != changes[f] for f in cost_fields & set(changes))
 MESSAGE_REQUIRED = _("Pesan untuk pengusul wajib diisi.")
 
 
@@ -59,12 +82,19 @@ def _notify_status(proposal: Proposal, reason: str) -> None:
 
 def _transition(*, proposal: Proposal, allowed_from: Iterable[str], to_status: str, actor: User | None,
                 reason: str = "", action: str, extra: dict | None = None, notify_proposer: bool = True,
-                changes: dict | None = None) -> Proposal:
-    """Moves a locked proposal from one of `allowed_from` to `to_status`. Call inside transaction.atomic."""
+                changes: dict | None = None, withdraws_from_ballot: bool = False) -> Proposal:
+    """Moves a locked proposal from one of `allowed_from` to `to_status`. Call inside transaction.atomic.
+
+    Once its round's voting has opened, no transition puts a project on the ballot, takes one off
+    or changes its cost (whoever asks, superusers included), except an admin's withdrawal."""
     locked = Proposal.objects.select_for_update(of=("self",)).select_related("proposer", "round").get(pk=proposal.pk)
     allowed = set(allowed_from)
     if locked.status not in allowed:
         raise TransitionError(locked, allowed)
+    # Read under a lock, so the phase cannot move to voting between this check and the commit.
+    locked.round.phase = Round.objects.select_for_update().values_list("phase", flat=True).get(pk=locked.round_id)
+    if locked.round.ballot_locked and not withdraws_from_ballot and _ballot_changes(locked, to_status, changes or {}):
+        raise ValidationError(BALLOT_LOCKED, code="ballot_locked")
     previous = locked.status
     locked.status = to_status
     for field, value in (changes or {}).items():
@@ -251,6 +281,24 @@ def proposal_hide(*, proposal: Proposal, actor: User | None, reason: str) -> Pro
                        reason=reason.strip(), action="proposal.hide")
 
 
+def is_on_locked_ballot(proposal: Proposal) -> bool:
+    return proposal.status in BALLOT_STATUSES and proposal.round.ballot_locked
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
+    """Takes a project off the ballot during voting, with a reason the proposal and results pages show.
+    Only this service does it; voting.services.ballot_project_withdraw also drops it from cast ballots."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if not actor.has_perm("proposals.withdraw_from_ballot", proposal):
+        raise PermissionDenied(_("Hanya admin kota yang dapat menarik proyek dari surat suara, dan hanya selama "
+                                 "pemungutan suara."))
+    return _transition(proposal=proposal, allowed_from=BALLOT_STATUSES, to_status=Status.WITHDRAWN, actor=actor,
+                       reason=reason, action="proposal.withdraw", withdraws_from_ballot=True)
+
+
 @transaction.atomic
 def proposal_restore(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
     previous = _status_before_hidden(proposal)
@@ -365,6 +413,10 @@ def flag_create(*, user: User, proposal: Proposal | None = None, comment: Commen
     round_ = (proposal or comment.proposal).round
     count = Flag.objects.filter(proposal=proposal, comment=comment).aggregate(n=Count("pk"))["n"]
     if count < round_.flag_threshold:
+        return False
+    if proposal is not None and is_on_locked_ballot(proposal):
+        # Reports never take a project off an open ballot (three throwaway accounts could): the
+        # project waits in the LPM's queue, and only an admin's public withdrawal removes it.
         return False
     reason_text = str(_("Disembunyikan otomatis setelah %(count)d laporan warga, menunggu pemeriksaan LPM.")) % {
         "count": count}
