@@ -10,11 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
-from pathlib import Path
 
 from proposals.csvsafe import csv_row
-from voting.tally import PabulibInstance, write_pabulib
 
 from .selectors import AreaResult, ProjectLine
 from .suppression import Table
@@ -33,6 +30,10 @@ RESULT_COLUMNS = [
     ("selected", "1 jika didanai / 1 if funded"),
     ("reason_id", "Alasan (Bahasa Indonesia) / reason in Indonesian"),
     ("reason_en", "Alasan (Inggris) / reason in English"),
+    ("input_hash", "Sidik SHA-256 masukan rekapitulasi; menghitung ulang berkas .pb memberi sidik yang sama / "
+                   "SHA-256 of the tally input; recounting the .pb file gives the same"),
+    ("ballots_sha256", "SHA-256 berkas surat suara .pb yang dibekukan bersama hasil ini / "
+                       "SHA-256 of the .pb ballot file frozen with this result"),
 ]
 
 
@@ -43,6 +44,7 @@ def _line_row(result: AreaResult, line: ProjectLine) -> dict:
         "title": line.proposal.title if line.proposal else "", "category": line.proposal.category_id if line.proposal else "",
         "cost": line.cost, "votes": line.votes, "selected": int(line.selected),
         "reason_id": line.reason_id, "reason_en": line.reason_en,
+        "input_hash": result.input_hash, "ballots_sha256": result.ballots_sha256,
     }
 
 
@@ -68,10 +70,11 @@ def area_json(result: AreaResult) -> dict:
         "rule": snapshot.rule, "budget": result.budget, "budget_used": result.budget_used, "voters": result.voters,
         "ballots_by_channel": _cells(result.channels, result.channels.columns),
         "published_at": snapshot.published_at.isoformat() if snapshot.published_at else None,
-        "input_hash": snapshot.result.get("input_hash", snapshot.input_hash),
+        "input_hash": snapshot.input_hash, "ballots_sha256": result.ballots_sha256,
         "selected": [str(i) for i in snapshot.result.get("selected", [])],
         "projects": [
-            {key: value for key, value in _line_row(result, line).items() if key not in {"round", "area_code", "area_name", "rule"}}
+            {key: value for key, value in _line_row(result, line).items()
+             if key not in {"round", "area_code", "area_name", "rule", "input_hash", "ballots_sha256"}}
             for line in result.lines
         ],
     }
@@ -97,44 +100,6 @@ PB_VOTE_COLUMNS = [
     ("vote", "Id proyek yang dipilih (urut peringkat untuk surat suara peringkat) / chosen project ids"),
     ("points", "Poin per proyek, hanya untuk surat suara poin / points, cumulative ballots only"),
 ]
-
-
-def pabulib_text(result: AreaResult, ballots: list[tuple[str, object, bool]]) -> str:
-    """The area's projects and anonymised ballots as a `.pb` file (written by voting.tally.write_pabulib)."""
-    round_ = result.round
-    kind = round_.ballot_type
-    vote_type = {"approval": "approval", "knapsack": "approval", "ranked": "ordinal"}.get(kind, "cumulative")
-    meta = {
-        "description": f"Suara Warga Balikpapan: {round_.name}, {result.area.name}",
-        "country": "Indonesia", "unit": "Balikpapan", "subunit": result.area.name,
-        "instance": str(round_.year), "district": result.area.code,
-        "budget": str(result.budget), "vote_type": vote_type, "rule": result.snapshot.rule,
-        "currency": "IDR", "language": "id", "ballot_type": kind,
-    }
-    if kind == "ranked":
-        meta["max_length"] = str(round_.max_choices)
-    instance = PabulibInstance(meta=meta)
-    for line in result.lines:
-        p = line.proposal
-        instance.projects[line.id] = {
-            "project_id": line.id, "cost": str(line.cost), "votes": str(line.votes), "selected": str(int(line.selected)),
-            "name": p.title if p else "", "category": p.category_id if p else "",
-            "latitude": "" if p is None or p.latitude is None else f"{p.latitude:.6f}",
-            "longitude": "" if p is None or p.longitude is None else f"{p.longitude:.6f}",
-        }
-    for receipt, choices, _blank in ballots:
-        row = {"voter_id": receipt}
-        if isinstance(choices, dict):
-            given = [(str(pid), pts) for pid, pts in choices.items() if pts]
-            row["vote"] = ",".join(pid for pid, _ in given)
-            row["points"] = ",".join(str(pts) for _, pts in given)
-        else:
-            row["vote"] = ",".join(str(pid) for pid in (choices or []))
-        instance.votes[receipt] = row
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hasil.pb"
-        write_pabulib(instance, path)
-        return path.read_text(encoding="utf-8")
 
 
 TURNOUT_COLUMNS = [

@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from proposals.models import Proposal, Status
+from proposals.models import Proposal, Status, StatusChange
 from proposals.selectors import project_ids_q
 from rounds.models import Area, AreaLevel, Category, Phase, Round
-from voting.models import AgeBand, Ballot, Channel, Participation, ResultSnapshot
+from voting.models import AgeBand, Ballot, Channel, FrozenResult, Participation, ResultSnapshot
 from wilayah.models import Kecamatan
 
 from .suppression import Table, suppress_counts, suppress_tables
@@ -54,17 +54,29 @@ def _latest_by_area(snapshots) -> dict[int, ResultSnapshot]:
     return latest
 
 
+def _with_frozen_hash(rows: QuerySet[ResultSnapshot]) -> QuerySet[ResultSnapshot]:
+    """Each snapshot with the hash of the ballot file it was frozen with, in the same query (not the files)."""
+    return rows.select_related("frozen").defer("frozen__ballots_pb", "frozen__results_csv", "frozen__results_json")
+
+
+def frozen_of(snapshot: ResultSnapshot) -> FrozenResult | None:
+    try:
+        return snapshot.frozen
+    except FrozenResult.DoesNotExist:
+        return None
+
+
 def published_snapshots(*, round: Round) -> dict[int, ResultSnapshot]:
     """area id -> the snapshot published last for it (one query). Unpublished ones never leave here."""
     rows = ResultSnapshot.objects.filter(round=round, published_at__isnull=False).order_by("area_id", "-published_at", "-pk")
-    return _latest_by_area(rows)
+    return _latest_by_area(_with_frozen_hash(rows))
 
 
 def published_snapshot(*, round: Round, area: Area) -> ResultSnapshot:
-    snapshot = (
+    snapshot = _with_frozen_hash(
         ResultSnapshot.objects.filter(round=round, area=area, published_at__isnull=False)
-        .order_by("-published_at", "-pk").first()
-    )
+        .order_by("-published_at", "-pk")
+    ).first()
     if snapshot is None:
         raise Http404(_("Hasil wilayah ini belum diumumkan."))
     return snapshot
@@ -122,6 +134,16 @@ class AreaResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def ballots_sha256(self) -> str:
+        """SHA-256 of the anonymised ballot file this result was frozen with (served as the .pb)."""
+        frozen = frozen_of(self.snapshot)
+        return frozen.ballots_sha256 if frozen else ""
+
+    @property
+    def input_hash(self) -> str:
+        return self.snapshot.input_hash
+
+    @property
     def budget_percent(self) -> float:
         return 100.0 * self.budget_used / self.budget if self.budget else 0.0
 
@@ -173,6 +195,15 @@ def proposals_by_project_id(*, round: Round, area: Area | None = None) -> dict[s
     return {p.project_id: p for p in query}
 
 
+def withdrawn_projects(*, round: Round, area: Area) -> list[Proposal]:
+    """Projects an admin took off the ballot during voting, each with the public reason (one query)."""
+    reason = StatusChange.objects.filter(proposal=OuterRef("pk"), to_status=Status.WITHDRAWN).order_by("-created_at", "-pk")
+    return list(Proposal.objects.filter(round=round, area=area, status=Status.WITHDRAWN)
+                .annotate(withdrawal_reason=Subquery(reason.values("reason")[:1]),
+                          withdrawn_at=Subquery(reason.values("created_at")[:1]))
+                .order_by("title", "pk"))
+
+
 def _registered_in(area: Area) -> int:
     users = User.objects.filter(is_active=True, kelurahan__isnull=False)
     if area.level == AreaLevel.KELURAHAN:
@@ -194,7 +225,7 @@ def area_result(*, slug: str, code: str) -> AreaResult:
     )
     result = snapshot.result
     return AreaResult(
-        round=round_, area=area, snapshot=snapshot,
+        round=round_, area=area, snapshot=snapshot, extra={"withdrawn": withdrawn_projects(round=round_, area=area)},
         lines=project_lines(snapshot=snapshot, proposals=proposals),
         channels=suppress_counts(by_channel, [value for value, _label in CHANNEL_COLUMNS]),
         registered=_registered_in(area),
@@ -246,12 +277,6 @@ def open_data_rounds() -> list[dict]:
     for entry in rounds.values():
         entry["areas"].sort(key=lambda a: (a.level != AreaLevel.KOTA, a.level != AreaLevel.KECAMATAN, a.code))
     return sorted(rounds.values(), key=lambda e: (-e["round"].year, e["round"].name))
-
-
-def ballots_published(*, round: Round, area: Area) -> list[tuple[str, Any, bool]]:
-    """(receipt code, choices, blank) of every ballot of an area, sorted by receipt code."""
-    return list(Ballot.objects.filter(round=round, area=area).order_by("receipt_code")
-                .values_list("receipt_code", "choices", "blank"))
 
 
 def receipt_lookup(*, code: str) -> dict | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
@@ -14,8 +17,10 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from proposals.models import Proposal
 from proposals.progress import progress_post
+from voting import services as voting_services
 
 from . import charts, exports, selectors
+from . import services as dashboard_services
 from .forms import ProgressForm, ReceiptForm
 
 
@@ -68,26 +73,73 @@ def _safe(code: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in code)
 
 
-class AreaResultsCsvView(View):
-    def get(self, request, slug: str, area_code: str):
-        result = selectors.area_result(slug=slug, code=area_code)
-        return _download(exports.results_csv([result]), filename=f"hasil-{slug}-{_safe(area_code)}.csv",
-                         content_type="text/csv")
+# A published area's downloads are its frozen files: the same bytes for everyone, every time, so
+# they are served with an ETag (a repeat visit gets 304 Not Modified) and may be cached.
+FROZEN_CACHE_SECONDS = 3600
 
 
-class AreaResultsJsonView(View):
-    def get(self, request, slug: str, area_code: str):
-        result = selectors.area_result(slug=slug, code=area_code)
-        return _download(exports.results_json([result], round_slug=slug), filename=f"hasil-{slug}-{_safe(area_code)}.json",
-                         content_type="application/json")
+def _frozen_download(request, load, *, etag: str, filename: str, content_type: str) -> HttpResponse:
+    """304 when the client holds this version already (`load` is then never called), else the file."""
+    quoted = f'"{etag}"'
+    response = get_conditional_response(request, etag=quoted)
+    if response is None:
+        response = _download(load(), filename=filename, content_type=content_type)
+    response["ETag"] = quoted
+    patch_cache_control(response, public=True, max_age=FROZEN_CACHE_SECONDS)
+    return response
+
+
+def _frozen(slug: str, area_code: str):
+    """The published snapshot of the area and what it was frozen with (frozen now if it was published
+    before results were frozen with their ballots)."""
+    round_ = selectors.round_get_public(slug=slug)
+    snapshot = selectors.published_snapshot(round=round_, area=selectors.area_get(round=round_, code=area_code))
+    frozen = selectors.frozen_of(snapshot)  # its files deferred: a 304 never reads them
+    if frozen is not None:
+        return snapshot, frozen
+    try:
+        return snapshot, voting_services.snapshot_freeze(snapshot=snapshot)
+    except ValidationError:
+        raise Http404(_("Berkas hasil wilayah ini tidak tersedia: surat suara tidak lagi cocok dengan hasil "
+                        "yang diumumkan.")) from None
 
 
 class AreaPabulibView(View):
+    """The exact anonymised ballot file the published result was computed from."""
+
     def get(self, request, slug: str, area_code: str):
-        result = selectors.area_result(slug=slug, code=area_code)
-        ballots = selectors.ballots_published(round=result.round, area=result.area)
-        return _download(exports.pabulib_text(result, ballots), filename=f"{slug}-{_safe(area_code)}.pb",
-                         content_type="text/plain")
+        _snapshot, frozen = _frozen(slug, area_code)
+        return _frozen_download(request, lambda: frozen.ballots_pb, etag=frozen.ballots_sha256,
+                                filename=f"{slug}-{_safe(area_code)}.pb", content_type="text/plain")
+
+
+class _FrozenResultsView(View):
+    kind = ""
+    content_type = ""
+
+    def build(self, slug: str, area_code: str) -> str:
+        raise NotImplementedError
+
+    def get(self, request, slug: str, area_code: str):
+        _snapshot, frozen = _frozen(slug, area_code)
+        content = dashboard_services.frozen_download(
+            frozen=frozen, kind=self.kind, build=lambda: self.build(slug, area_code))
+        return _frozen_download(request, lambda: content, etag=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+                                filename=f"hasil-{slug}-{_safe(area_code)}.{self.kind}", content_type=self.content_type)
+
+
+class AreaResultsCsvView(_FrozenResultsView):
+    kind, content_type = "csv", "text/csv"
+
+    def build(self, slug: str, area_code: str) -> str:
+        return exports.results_csv([selectors.area_result(slug=slug, code=area_code)])
+
+
+class AreaResultsJsonView(_FrozenResultsView):
+    kind, content_type = "json", "application/json"
+
+    def build(self, slug: str, area_code: str) -> str:
+        return exports.results_json([selectors.area_result(slug=slug, code=area_code)], round_slug=slug)
 
 
 class RoundResultsCsvView(View):

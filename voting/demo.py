@@ -54,6 +54,7 @@ def seed(*, users, size: str, stdout) -> None:
         Ballot.objects.bulk_create(ballots, batch_size=2000)
         total += len(ballots)
         snapshot = services.area_tally(round=round_, area=area, rule=round_.tally_rule)
+        services.snapshot_freeze(snapshot=snapshot)  # published with its ballot file, as snapshot_publish does
         ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(published_at=timezone.now())
     stdout.write(f"voting: {total} demo ballots and published results for {round_.slug}.")
 

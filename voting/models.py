@@ -214,3 +214,23 @@ class ClosingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.closes_at:%Y-%m-%d %H:%M}"
+
+
+class FrozenResult(models.Model):
+    """What a publication froze with its snapshot (issue 11): the anonymised ballot file (.pb) the
+    snapshot was computed from, checked at publication to give back exactly that snapshot when
+    counted again, and the CSV and JSON downloads. Never changed; the downloads are served from here."""
+
+    snapshot = models.OneToOneField(ResultSnapshot, on_delete=models.CASCADE, primary_key=True, related_name="frozen")
+    ballots_pb = models.TextField()
+    ballots_sha256 = models.CharField(max_length=64)
+    results_csv = models.TextField(blank=True)
+    results_json = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hasil yang dibekukan")
+        verbose_name_plural = _("hasil yang dibekukan")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.ballots_sha256[:12]}"

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, Status
 from rounds.models import Add1Stop, Area, AreaLevel, BallotType, Category, Phase, Round, TallyRule
@@ -193,3 +194,82 @@ def area_export(*, area: Area, path: str | Path) -> int:
         instance.votes[code] = row
     write_pabulib(instance, path)
     return len(instance.votes)
+
+
+# --- the ballot file a published result is frozen with -----------------------------------------
+
+PB_MISMATCH = _(
+    "Hasil ini tidak dapat diumumkan: surat suara saat ini tidak menghasilkan hasil rekapitulasi yang sama "
+    "(hash masukan berbeda). Jalankan rekapitulasi lagi, lalu umumkan hasil yang baru."
+)
+
+
+def snapshot_pb_text(snapshot: ResultSnapshot) -> str:
+    """The projects of a snapshot and the anonymised ballots of its area as a `.pb` file: voter id
+    = receipt code, no personal data. Its META says how to count it again (`ballot_type`, `rule`,
+    `add1_stop`) and which `input_hash` that count gives."""
+    import tempfile
+
+    from voting.tally import PabulibInstance, write_pabulib
+
+    round_, area = snapshot.round, snapshot.area
+    kind = round_.ballot_type
+    result = snapshot.result
+    meta = {
+        "description": f"Suara Warga Balikpapan: {round_.name}, {area.name}",
+        "country": "Indonesia", "unit": "Balikpapan", "subunit": area.name,
+        "instance": str(round_.year), "district": area.code,
+        "budget": str(result.get("budget", area.budget)),
+        "vote_type": {"approval": "approval", "knapsack": "approval", "ranked": "ordinal"}.get(kind, "cumulative"),
+        "rule": snapshot.rule, "currency": "IDR", "language": "id", "ballot_type": kind,
+        "add1_stop": round_.add1_stop, "input_hash": snapshot.input_hash,
+    }
+    if kind == BallotType.RANKED:
+        meta["max_length"] = str(round_.max_choices)
+    instance = PabulibInstance(meta=meta)
+    proposals = {p.project_id: p for p in Proposal.objects.filter(round=round_, area=area)}
+    for line in sorted(result.get("projects", []), key=lambda p: (p.get("rank", 0), str(p["id"]))):
+        pid, proposal = str(line["id"]), proposals.get(str(line["id"]))
+        instance.projects[pid] = {
+            "project_id": pid, "cost": str(line["cost"]), "votes": str(line.get("votes", 0)),
+            "selected": str(int(bool(line.get("selected")))),
+            "name": proposal.title if proposal else "", "category": proposal.category_id if proposal else "",
+            "latitude": "" if proposal is None or proposal.latitude is None else f"{proposal.latitude:.6f}",
+            "longitude": "" if proposal is None or proposal.longitude is None else f"{proposal.longitude:.6f}",
+        }
+    # Sorted by the random receipt code: the file's order says nothing about when anyone voted.
+    rows = Ballot.objects.filter(round=round_, area=area).order_by("receipt_code").values_list("receipt_code", "choices")
+    for code, choices in rows.iterator(chunk_size=BATCH):
+        row = {"voter_id": code}
+        if isinstance(choices, dict):
+            given = [(str(pid), pts) for pid, pts in choices.items() if pts]
+            row["vote"] = ",".join(pid for pid, _ in given)
+            row["points"] = ",".join(str(pts) for _, pts in given)
+        else:
+            row["vote"] = ",".join(str(pid) for pid in (choices or []))
+        instance.votes[code] = row
+    # write_pabulib writes to a path (it is the file format's one writer); a temporary one keeps it so.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "surat-suara.pb"
+        write_pabulib(instance, path)
+        return path.read_text(encoding="utf-8")
+
+
+def pb_recount(text: str):
+    """Counts a `.pb` written by snapshot_pb_text again, as anyone can: the TallyResult, whose
+    `input_hash` must be the published one."""
+    from voting.tally import Ballots, parse_pabulib, tally
+
+    instance = parse_pabulib(text)
+    meta = instance.meta
+    kind = meta.get("ballot_type") or {"ordinal": "ranked", "cumulative": "cumulative"}.get(instance.vote_type, "approval")
+    read = instance.to_ballots()
+    ballots = Ballots(kind=kind, items=read.items, max_rank=read.max_rank if kind == BallotType.RANKED else None)
+    return tally(rule=meta["rule"], budget=instance.budget, projects=instance.project_list(), ballots=ballots,
+                 add1_stop=meta.get("add1_stop") or Add1Stop.EXHAUSTIVE)
+
+
+def pb_matches(*, text: str, snapshot: ResultSnapshot) -> bool:
+    """Whether counting the file gives back exactly the snapshot (its input hash and every figure)."""
+    recount = pb_recount(text)
+    return recount.input_hash == snapshot.input_hash and recount.to_dict() == snapshot.result

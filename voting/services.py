@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -21,11 +22,11 @@ from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, age_on, parse_nik
 from proposals.models import Proposal
 from proposals.selectors import project_ids_q
-from rounds.models import Area, AreaLevel, BallotType, Round, TallyRule
-from rounds.phases import Feature
+from rounds.models import Area, AreaLevel, BallotType, Phase, Round, TallyRule
+from rounds.phases import Feature, allows
 
 from . import selectors
-from .models import AgeBand, Ballot, Channel, Participation, ResultSnapshot, TallyRun
+from .models import AgeBand, Ballot, Channel, FrozenResult, Participation, ResultSnapshot, TallyRun
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +298,7 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     MES reads every ballot (grouped into identical ones by the engine)."""
     from voting.tally import Project, tally, tally_totals
 
+    tally_phase_check(round=round)
     costs = selectors.ballot_project_costs(area)
     projects = [Project(pid, int(cost)) for pid, cost in sorted(costs.items())]
     if rule == TallyRule.MES or connection.vendor != "postgresql":  # the SQLite of `make run` reads every ballot
@@ -321,6 +323,7 @@ def tally_run_start(*, round: Round, rule: str, requested_by: User | None = None
         raise ValidationError(_("Aturan penghitungan tidak dikenal."))
     if rule == TallyRule.BORDA and round.ballot_type != BallotType.RANKED:
         raise ValidationError(_("Aturan Borda hanya untuk surat suara peringkat."))
+    tally_phase_check(round=round)
     run = TallyRun(round=round, rule=rule, requested_by=requested_by, areas_total=round.areas.count(),
                    next_attempt_at=timezone.now() + TALLY_QUEUE_LEASE)
     run.full_clean()
@@ -499,20 +502,79 @@ def tally_round_execute(*, round: Round, rule: str, run: TallyRun | None = None)
     return snapshots
 
 
+def tally_phase_check(*, round: Round) -> None:
+    """No tally, for anyone, outside the tallying and results phases: while voting is open a count
+    would be an interim result (issue 11). Reads the phase afresh: a stale object must not pass."""
+    phase = Round.objects.filter(pk=round.pk).values_list("phase", flat=True).first() or round.phase
+    if allows(phase, Feature.TALLY):
+        return
+    if phase == Phase.VOTING:
+        raise ValidationError(_("Rekapitulasi tidak dapat dijalankan selama pemungutan suara berlangsung: "
+                                "tidak ada hitungan sementara. Tunggu hingga pemungutan suara ditutup."))
+    raise ValidationError(_("Rekapitulasi hanya dapat dijalankan pada tahap rekapitulasi atau hasil."))
+
+
+@transaction.atomic
+def snapshot_freeze(*, snapshot: ResultSnapshot) -> FrozenResult:
+    """The snapshot's anonymised ballot file, written once and kept with it. Refused (nothing stored)
+    unless counting the file again gives exactly the snapshot: a published result and its .pb file
+    always agree."""
+    from .pabulib_io import PB_MISMATCH, pb_matches, snapshot_pb_text
+
+    frozen = FrozenResult.objects.filter(snapshot=snapshot).first()
+    if frozen is not None:
+        return frozen
+    text = snapshot_pb_text(snapshot)
+    if not pb_matches(text=text, snapshot=snapshot):
+        raise ValidationError(PB_MISMATCH, code="pb_mismatch")
+    return FrozenResult.objects.create(snapshot=snapshot, ballots_pb=text,
+                                       ballots_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 @transaction.atomic
 def snapshot_publish(*, snapshot: ResultSnapshot, actor: User | None) -> ResultSnapshot:
-    """Publish a snapshot (once) and tell the area's residents. The result itself never changes."""
-    if not snapshot.round.allows(Feature.PUBLISH):
+    """Publish a snapshot (once), frozen with its ballot file, and tell the area's residents. The
+    result itself never changes."""
+    locked = ResultSnapshot.objects.select_for_update().select_related("round", "area").get(pk=snapshot.pk)
+    if not allows(Round.objects.values_list("phase", flat=True).get(pk=locked.round_id), Feature.PUBLISH):
         raise ValidationError(_("Hasil hanya dapat diumumkan pada tahap hasil."))
-    updated = ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(
-        published_at=timezone.now(), published_by=actor
-    )
-    snapshot.refresh_from_db()
-    if updated:
-        audit_record(actor=actor, action="snapshot_publish", target=snapshot, detail={"rule": snapshot.rule})
-        area_id = snapshot.area_id
+    if locked.published_at is None:
+        frozen = snapshot_freeze(snapshot=locked)
+        locked.published_at, locked.published_by = timezone.now(), actor
+        locked.save(update_fields=["published_at", "published_by"])
+        audit_record(actor=actor, action="snapshot_publish", target=locked,
+                     detail={"rule": locked.rule, "input_hash": locked.input_hash,
+                             "ballots_sha256": frozen.ballots_sha256})
+        area_id = locked.area_id
         transaction.on_commit(lambda: _notify_results(area_id))
+    snapshot.refresh_from_db()
     return snapshot
+
+
+@transaction.atomic
+def ballot_project_withdraw(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
+    """An admin takes a project off the ballot during voting, with a public reason (the proposal and
+    results pages show it). Cast ballots keep their other choices, as if the project had never been
+    on the ballot (a ranked ballot's later choices move up), so the tally and the .pb file agree."""
+    from proposals.services import proposal_withdraw
+
+    withdrawn = proposal_withdraw(proposal=proposal, actor=actor, reason=reason)
+    pid = withdrawn.project_id
+    changed = []
+    for ballot in Ballot.objects.select_for_update().filter(round_id=withdrawn.round_id, area_id=withdrawn.area_id):
+        choices = ballot.choices
+        if isinstance(choices, dict) and pid in choices:
+            ballot.choices = {k: v for k, v in choices.items() if k != pid}
+        elif isinstance(choices, list) and pid in choices:
+            ballot.choices = [c for c in choices if c != pid]
+        else:
+            continue
+        changed.append(ballot)
+    Ballot.objects.bulk_update(changed, ["choices"], batch_size=2000)
+    # The audit says how many ballots lost the project, never which.
+    audit_record(actor=actor, action="ballot_project_withdraw", target=withdrawn,
+                 detail={"area": withdrawn.area_id, "ballots_changed": len(changed)})
+    return withdrawn
 
 
 def _notify_results(area_id: int) -> None:

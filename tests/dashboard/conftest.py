@@ -129,6 +129,7 @@ def build_round(
     built.snapshot = voting_services.area_tally(round=round_, area=area, rule=rule)
     voting_services.area_tally(round=round_, area=other, rule=rule)
     if publish:
+        voting_services.snapshot_freeze(snapshot=built.snapshot)
         ResultSnapshot.objects.filter(pk=built.snapshot.pk).update(published_at=timezone.now())
         built.snapshot.refresh_from_db()
     return built
