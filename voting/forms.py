@@ -56,3 +56,14 @@ class PaperBallotNikForm(forms.Form):
         label=gettext_lazy("NIK warga (16 digit, dari KTP)"), max_length=24,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+class WithdrawalForm(forms.Form):
+    """An admin's reason for taking a project off an open ballot: shown to the public."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Alasan penarikan (diumumkan)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Ditampilkan di halaman usulan dan halaman hasil. Suara untuk proyek ini tidak dihitung; "
+                               "pilihan lain pada surat suara yang sama tetap dihitung."),
+    )
+    confirm = forms.BooleanField(label=gettext_lazy("Saya mengerti bahwa penarikan tidak dapat dibatalkan."))

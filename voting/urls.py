@@ -11,4 +11,5 @@ urlpatterns = [
     path("<round:round_slug>/rekapitulasi/", views.tally_overview, name="tally"),
     path("<round:round_slug>/rekapitulasi/mulai/", views.tally_start, name="tally_start"),
     path("<round:round_slug>/rekapitulasi/umumkan/<int:snapshot_id>/", views.snapshot_publish, name="publish"),
+    path("<round:round_slug>/tarik/<int:proposal_id>/", views.ballot_project_withdraw, name="withdraw"),
 ]

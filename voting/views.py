@@ -18,7 +18,7 @@ from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
 
 from . import selectors, services
-from .forms import PaperBallotNikForm, ballot_from_post
+from .forms import PaperBallotNikForm, WithdrawalForm, ballot_from_post
 from .models import Channel, Participation, ResultSnapshot
 
 
@@ -229,3 +229,26 @@ def snapshot_publish(request, round_slug: str, snapshot_id: int):
     else:
         messages.success(request, _("Hasil %(area)s diumumkan.") % {"area": snapshot.area.name})
     return redirect("voting:tally", round_slug=round_slug)
+
+
+def _proposal_from_kwargs(request, round_slug: str, proposal_id: int, **kwargs) -> Proposal:
+    return get_object_or_404(Proposal.objects.select_related("round", "area"), pk=proposal_id, round__slug=round_slug)
+
+
+@login_required
+@permission_required("proposals.withdraw_from_ballot", fn=_proposal_from_kwargs, raise_exception=True)
+def ballot_project_withdraw(request, round_slug: str, proposal_id: int):
+    """An admin takes a project off the open ballot, with a public reason (audited)."""
+    proposal = _proposal_from_kwargs(request, round_slug, proposal_id)
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ballot_project_withdraw(proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("%(title)s ditarik dari surat suara.") % {"title": proposal.title})
+            return redirect(proposal.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voting/withdraw.html", {"proposal": proposal, "form": form}, status=status)

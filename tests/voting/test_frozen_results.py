@@ -248,3 +248,37 @@ def test_a_withdrawn_project_leaves_the_ballots_and_the_results_page_says_why(cl
     served = client.get(reverse("dashboard:area_pb", args=[round_.slug, area.code])).content.decode()
     assert pb_recount(served).input_hash == snapshot.input_hash
     assert Proposal.objects.get(pk=gone.pk).status == Status.WITHDRAWN
+
+
+@pytest.mark.parametrize("role", ["admin", "superuser"])
+def test_the_withdrawal_form_for_admins_during_voting(client, role):
+    round_ = make_round(phase=Phase.VOTING)
+    area = round_.test_areas["kel"]
+    project = Proposal.objects.get(pk=int(project_ids(area)[0]))
+    url = reverse("voting:withdraw", args=[round_.slug, project.pk])
+    user = UserFactory(role=Role.ADMIN) if role == "admin" else UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    detail = client.get(project.get_absolute_url()).content.decode()
+    assert url in detail
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"reason": "", "confirm": "on"})
+    assert refused.status_code == 400 and "is-invalid" in refused.content.decode()
+    done = client.post(url, {"reason": "Jalan ini sudah dibangun provinsi.", "confirm": "on"})
+    assert done.status_code == 302
+    project.refresh_from_db()
+    assert project.status == Status.WITHDRAWN
+    assert "Jalan ini sudah dibangun provinsi." in client.get(project.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("phase", "role"), [(Phase.VOTING, Role.COUNCIL), (Phase.VOTING, Role.MODERATOR),
+                                             (Phase.RESULTS, Role.ADMIN), (Phase.TALLYING, "superuser")])
+def test_the_withdrawal_form_is_refused_to_others_and_outside_voting(client, phase, role):
+    round_ = make_round(phase=phase)
+    area = round_.test_areas["kel"]
+    project = Proposal.objects.get(pk=int(project_ids(area)[0]))
+    user = UserFactory(is_staff=True, is_superuser=True) if role == "superuser" else UserFactory(role=role)
+    client.force_login(user)
+    url = reverse("voting:withdraw", args=[round_.slug, project.pk])
+    assert client.post(url, {"reason": "x", "confirm": "on"}).status_code == 403
+    project.refresh_from_db()
+    assert project.status == Status.FEASIBLE
