@@ -153,9 +153,17 @@ def tally_json(*, round: Round, rule: str, snapshots: list[ResultSnapshot]) -> d
 
 
 def area_export(*, area: Area, path: str | Path) -> int:
-    """The anonymised ballots of an area as a .pb file: voter id = receipt code, no personal data."""
+    """The anonymised ballots of an area as a .pb file: voter id = receipt code, no personal data.
+    Once a result of the area is published, the file frozen with it."""
     from voting.tally import PabulibInstance, write_pabulib
 
+    from .models import FrozenResult
+
+    frozen = (FrozenResult.objects.filter(snapshot__area=area, snapshot__published_at__isnull=False)
+              .order_by("-snapshot__published_at", "-snapshot_id").first())
+    if frozen is not None:  # a published area: exactly the file its result was computed from
+        Path(path).write_text(frozen.ballots_pb, encoding="utf-8")
+        return frozen.snapshot.voters
     round_ = area.round
     vote_type = {BallotType.RANKED: "ordinal", BallotType.CUMULATIVE: "cumulative"}.get(round_.ballot_type, "approval")
     meta = {

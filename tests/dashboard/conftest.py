@@ -129,10 +129,15 @@ def build_round(
     built.snapshot = voting_services.area_tally(round=round_, area=area, rule=rule)
     voting_services.area_tally(round=round_, area=other, rule=rule)
     if publish:
-        voting_services.snapshot_freeze(snapshot=built.snapshot)
-        ResultSnapshot.objects.filter(pk=built.snapshot.pk).update(published_at=timezone.now())
-        built.snapshot.refresh_from_db()
+        publish_built(built)
     return built
+
+
+def publish_built(built: Built) -> None:
+    """Published as snapshot_publish does: frozen with its ballot file (the round is seeded in place)."""
+    voting_services.snapshot_freeze(snapshot=built.snapshot)
+    ResultSnapshot.objects.filter(pk=built.snapshot.pk).update(published_at=timezone.now())
+    built.snapshot.refresh_from_db()
 
 
 @pytest.fixture

@@ -282,3 +282,11 @@ def test_the_withdrawal_form_is_refused_to_others_and_outside_voting(client, pha
     assert client.post(url, {"reason": "x", "confirm": "on"}).status_code == 403
     project.refresh_from_db()
     assert project.status == Status.FEASIBLE
+
+
+def test_export_pabulib_of_a_published_area_writes_the_frozen_file(tmp_path):
+    round_, area, snapshot = _published(BallotType.APPROVAL, "greedy")
+    Ballot.objects.filter(area=area, blank=False).update(choices=[])  # live rows changed afterwards
+    target = tmp_path / "hasil.pb"
+    call_command("export_pabulib", round_.slug, str(target), "--area", area.code)
+    assert target.read_text(encoding="utf-8") == FrozenResult.objects.get(snapshot=snapshot).ballots_pb
