@@ -18,6 +18,7 @@ from .audit import audit_entries_since, audit_record
 from .identity import keyed_hash, nik_hash
 from .models import AuditEntry, ResidenceInvitation, User
 from .nik import NikInfo
+from .signals import account_deleting
 
 VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 60 * 60 * 24 * 3
@@ -178,8 +179,10 @@ def user_data_export(*, user: User) -> dict:
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Deletes the account. Proposals and comments stay without a name; ballots stay counted,
-    never linked to anyone (each app decides with on_delete what stays)."""
+    never linked to anyone: each app decides with on_delete what stays, and with a receiver of
+    `account_deleting` what it must unlink first (voting re-keys the ballots at random)."""
     audit_record(actor=None, action="account_deleted", target=user, detail={})
+    account_deleting.send(sender=User, user=user)
     user.delete()
 
 

@@ -59,7 +59,6 @@ def _seed(voters: int):
     ids = [str(p.pk) for p in proposals]
     weights = [rng.random() ** 2 for _ in ids]
     started = time.perf_counter()
-    today = "2027-03-01"
     chunk = 50_000
     with connection.cursor() as cursor:
         for start in range(0, voters, chunk):
@@ -67,10 +66,10 @@ def _seed(voters: int):
             for n in range(start, min(start + chunk, voters)):
                 picks = sorted(set(rng.choices(ids, weights=weights, k=rng.randint(3, 8))))
                 choices = "[" + ",".join(f'"{p}"' for p in picks) + "]"
-                buffer.write(f"{uuid.uuid4()}\t{round_.pk}\t{area.pk}\t{n:064x}\t{choices}\tf\tB{n:011d}\t{today}\n")
+                buffer.write(f"{uuid.uuid4()}\t{round_.pk}\t{area.pk}\t{n:064x}\t{choices}\tf\tB{n:011d}\n")
             buffer.seek(0)
             with cursor.cursor.copy(
-                "COPY voting_ballot (id, round_id, area_id, voter_key, choices, blank, receipt_code, cast_on) FROM STDIN"
+                "COPY voting_ballot (id, round_id, area_id, voter_key, choices, blank, receipt_code) FROM STDIN"
             ) as copy:
                 copy.write(buffer.read())
         cursor.execute("ANALYZE voting_ballot")

@@ -91,7 +91,6 @@ def build_round(
 
     ids = [str(p.pk) for p in proposals]
     weights = [rng.uniform(0.2, 1.0) for _ in ids]
-    today = timezone.localdate()
     participations, ballots = [], []
     people_rows = []
     for n in range(voters):
@@ -117,7 +116,7 @@ def build_round(
             round=round_, area=area, nik_hash=hashed, channel=Channel.PAPER if n % 9 == 0 else Channel.ONLINE,
             age_band=AGE_BANDS[n % 5], gender="LP"[n % 2], kecamatan_id=kel.kecamatan_id,
         ))
-        ballots.append(Ballot(round=round_, area=area, choices=picks, blank=not picks, cast_on=today,
+        ballots.append(Ballot(round=round_, area=area, choices=picks, blank=not picks,
                               voter_key=voting_selectors.voter_key(nik_hash=hashed, round_id=round_.pk, area_id=area.pk)))
     if real_people:
         for user, _nik in people_rows:

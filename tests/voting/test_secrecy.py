@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from voting import services
-from voting.models import Ballot, Participation
+from voting.models import Ballot, Participation, PendingBallot
 from voting.selectors import voter_key
 
 from .conftest import project_ids, resident_with_nik
@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def test_ballot_columns_say_nothing_about_the_person():
     columns = {f.column for f in Ballot._meta.concrete_fields}
-    assert columns == {"id", "round_id", "area_id", "voter_key", "choices", "blank", "receipt_code", "cast_on"}
+    assert columns == {"id", "round_id", "area_id", "voter_key", "choices", "blank", "receipt_code"}  # no date
     assert Ballot._meta.pk.get_internal_type() == "UUIDField"
-    assert Ballot._meta.get_field("cast_on").get_internal_type() == "DateField"  # day precision only
+    assert {f.column for f in PendingBallot._meta.concrete_fields} == {"id", "round_id", "area_id", "lookup_key", "sealed"}
+    assert Participation._meta.get_field("created_on").get_internal_type() == "DateField"  # day precision only
     assert not any(f.is_relation and f.related_model._meta.label == "accounts.User" for f in Ballot._meta.concrete_fields)
     assert not any(f.is_relation and f.related_model is Participation for f in Ballot._meta.concrete_fields)
 
@@ -24,7 +25,7 @@ def test_ballot_columns_say_nothing_about_the_person():
 def test_voter_key_needs_the_ballot_key(settings, resident, kel_area):
     ballot = services.ballot_cast(voter=resident, area=kel_area, choices=project_ids(kel_area)[:1])
     participation = Participation.objects.get()
-    stored = {str(v) for v in Participation.objects.values_list("pk", "nik_hash", "user_id", "created_at").get()}
+    stored = {str(v) for v in Participation.objects.values_list("pk", "nik_hash", "user_id", "created_on").get()}
     assert ballot.voter_key not in stored and participation.nik_hash != ballot.voter_key
     assert ballot.voter_key == voter_key(nik_hash=resident.nik_hash, round_id=kel_area.round_id, area_id=kel_area.pk)
     settings.BALLOT_KEY = "another-key"
