@@ -12,7 +12,6 @@ Also the throughput of ballot submissions (service calls with a fresh voter each
 trivial insert, both in-process, as a smaller figure.
 """
 
-import datetime as dt
 import io
 import os
 import random
@@ -131,7 +130,7 @@ def _submissions(count: int = 200) -> dict:
     User.objects.filter(email__startswith="bench-voter-").delete()
     users = User.objects.bulk_create(
         User(email=f"bench-voter-{i}@bench.local", full_name="Bench", nik_hash=nik_hash(f"64710515019{i:05d}"),
-             birth_date=dt.date(1990, 1, 15), kelurahan=kel, password="!")
+             birth_year=1990, kelurahan=kel, password="!")
         for i in range(count)
     )
     choice = [str(projects[0].pk), str(projects[3].pk)]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
-from accounts.nik import VOTING_AGE, NikError, age_on, parse_nik
+from accounts.nik import VOTING_AGE, NikError, parse_nik
 from proposals.models import Proposal
 from proposals.selectors import project_ids_q
 from rounds.models import Area, AreaLevel, BallotType, Phase, Round, TallyRule
@@ -140,10 +140,11 @@ def rupiah(amount: int) -> str:
     return f"Rp{int(amount):,}".replace(",", ".")
 
 
-def age_band(birth_date: dt.date | None) -> str:
-    if birth_date is None:
+def age_band(birth_year: int | None) -> str:
+    """The band of the age reached this year: the birth year is all that is kept (issue 11)."""
+    if birth_year is None:
         return AgeBand.UNKNOWN
-    age = age_on(birth_date, timezone.localdate())
+    age = timezone.localdate().year - birth_year
     for limit, band in ((24, AgeBand.YOUTH), (34, AgeBand.A25), (44, AgeBand.A35), (54, AgeBand.A45)):
         if age <= limit:
             return band
@@ -248,7 +249,7 @@ def ballot_cast(
         area=area,
         nik_hash=voter.nik_hash,
         defaults={
-            "user": voter, "channel": channel, "age_band": age_band(voter.birth_date), "gender": voter.gender,
+            "user": voter, "channel": channel, "age_band": age_band(voter.birth_year), "gender": voter.gender,
             "kecamatan_id": voter.kelurahan_id[:8] if voter.kelurahan_id else None,
         },
     )
@@ -321,7 +322,7 @@ def paper_ballot_enter(
         nik_hash=hashed,
         defaults={
             "user": resident, "channel": Channel.PAPER, "entered_by": moderator,
-            "age_band": age_band(info.birth_date), "gender": info.gender, "kecamatan_id": kecamatan_id,
+            "age_band": age_band(info.birth_date.year), "gender": info.gender, "kecamatan_id": kecamatan_id,
         },
     )
     if not created:
@@ -661,8 +662,7 @@ def voting_closing_remind(*, area: Area, closes_at: dt.datetime | None = None) -
     users = selectors.area_residents(area).exclude(pk__in=voted).filter(nik_hash__isnull=False)
     if area.round.requires_verified_residence:
         users = users.filter(residence_verified_at__isnull=False)
-    cutoff = timezone.localdate().replace(year=timezone.localdate().year - VOTING_AGE)
-    users = users.filter(birth_date__lte=cutoff)
+    users = users.filter(birth_year__isnull=False).filter(Q(adult_on__isnull=True) | Q(adult_on__lte=timezone.localdate()))
     # A paper ballot is recorded by NIK hash, possibly before the account existed.
     paper = Participation.objects.filter(round_id=area.round_id, area=area).values("nik_hash")
     users = users.exclude(nik_hash__in=paper)

@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE["voting-closing-reminders"] = {"task": "voting.tasks.remind
 # musrenbang: a published PB result moves funded usulan on along their journey.
 CELERY_BEAT_SCHEDULE["musrenbang-apply-results"] = {"task": "musrenbang.tasks.apply_published_results",
                                                     "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["accounts-forget-passed-adult-dates"] = {"task": "accounts.tasks.forget_passed_adult_dates",
+                                                              "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {"task": "accounts.tasks.purge_login_failures",
                                                          "schedule": 3600.0}
 

@@ -98,7 +98,7 @@ def build_round(
             nik = make_nik(birth=dt.date(1970 + n % 30, 1 + n % 12, 1 + n % 27), female=bool(n % 2))
             people_rows.append((UserFactory.build(
                 full_name=f"Rahmat Hidayat Sulistyo{n}", email=f"rahmat.sulistyo{n}@contoh-warga.id",
-                phone=f"+62812{5550000 + n}", kelurahan=kel, nik_hash=nik_hash(nik), nik_last4=nik[-4:],
+                phone=f"+62812{5550000 + n}", kelurahan=kel, nik_hash=nik_hash(nik),
             ), nik))
             hashed = nik_hash(nik)
         else:

@@ -115,3 +115,21 @@ def test_a_deleted_account_leaves_its_ballots_counted_and_out_of_reach_of_its_ni
     for area in (kel, kec):
         assert services.area_tally(round=voting_round, area=area, rule="greedy").voters == 1
     assert not PendingBallot.objects.filter(area__in=[kel, kec]).exists()
+
+
+def test_a_pending_ballot_shows_a_dump_nothing_of_the_vote(settings, resident, kel_area):
+    ballot = services.ballot_cast(voter=resident, area=kel_area, choices=project_ids(kel_area)[:2])
+    row = PendingBallot.objects.values().get()
+    clear = " ".join(str(v) for k, v in row.items() if k != "sealed") + bytes(row["sealed"]).hex()
+    assert ballot.receipt_code not in clear and ballot.voter_key not in clear
+    assert not any(f'"{pid}"' in bytes(row["sealed"]).decode("latin-1") for pid in project_ids(kel_area))
+    # the lookup key is no ballot key: after the mix, nothing in the ballot table matches it
+    services.ballots_mix(area=kel_area, closing=True)
+    assert not Ballot.objects.filter(voter_key=row["lookup_key"]).exists()
+    # a sealed ballot opens only with BALLOT_KEY
+    from voting.sealing import SealError
+
+    services.ballot_cast(voter=resident, area=kel_area, choices=project_ids(kel_area)[:1])
+    settings.BALLOT_KEY = "another-key"
+    with pytest.raises(SealError):
+        selectors.pending_open(PendingBallot.objects.get())
