@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rounds', '0002_categories'),
-        ('voting', '0001_initial'),
+        ('voting', '0002_tally_run_outbox'),
     ]
 
     operations = [
