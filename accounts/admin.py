@@ -10,12 +10,12 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "phone", "full_name", "role", "kelurahan", "is_active", "email_verified_at")
     list_filter = ("role", "is_active", "kelurahan__kecamatan")
-    search_fields = ("email", "phone", "full_name", "nik_last4")
-    readonly_fields = ("nik_last4", "gender", "birth_date", "consent_version", "consent_at", "last_login", "date_joined")
+    search_fields = ("email", "phone", "full_name")
+    readonly_fields = ("gender", "birth_year", "adult_on", "consent_version", "consent_at", "last_login", "date_joined")
     filter_horizontal = ("moderated_kelurahan", "moderated_kecamatan", "groups", "user_permissions")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Data pribadi"), {"fields": ("full_name", "phone", "kelurahan", "language", "nik_last4", "gender", "birth_date")}),
+        (_("Data pribadi"), {"fields": ("full_name", "phone", "kelurahan", "language", "gender", "birth_year", "adult_on")}),
         (_("Verifikasi"), {"fields": ("email_verified_at", "residence_verified_at", "consent_version", "consent_at")}),
         (_("Peran"), {"fields": ("role", "moderated_kelurahan", "moderated_kecamatan")}),
         (_("Akses admin Django"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from wilayah.models import Kecamatan, Kelurahan
 
-from .identity import nik_hash
+from .identity import nik_stored_fields
 from .models import Role, User
 
 DEMO_PASSWORD = "suarawarga-demo"
@@ -28,13 +28,11 @@ def seed_users() -> dict[str, User]:
     users = {}
     now = timezone.now()
     for email, name, role, kel_code, nik in DEMO_USERS:
-        info = parse_nik(nik)
         user, created = User.objects.get_or_create(
             email=email,
             defaults={
                 "full_name": name, "role": role, "kelurahan": Kelurahan.objects.get(code=kel_code),
-                "nik_hash": nik_hash(nik), "nik_last4": nik[-4:], "gender": info.gender,
-                "birth_date": info.birth_date, "email_verified_at": now, "residence_verified_at": now,
+                **nik_stored_fields(parse_nik(nik), today=timezone.localdate()), "email_verified_at": now, "residence_verified_at": now,
                 "consent_version": "demo", "consent_at": now,
                 "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
             },

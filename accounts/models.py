@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from wilayah.models import Kecamatan, Kelurahan
 
 from .managers import UserManager
-from .nik import VOTING_AGE, age_on
 from .phone import normalise_mobile
 
 INVALID_PHONE = _("Nomor HP tidak valid. Gunakan nomor seluler Indonesia, contoh 0812 3456 7890.")
@@ -41,7 +40,10 @@ class Gender(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person with an account. The NIK is kept only as a keyed hash plus its last 4 digits."""
+    """A person with an account. Of the NIK only a keyed hash is kept, and what eligibility and
+    turnout statistics need: gender and birth year, and for a minor the day they turn 17 (until
+    it has passed). Nothing stored narrows the NIK to fewer than about 10,000 candidates (the
+    4-digit serial stays unknown): see tests/accounts/test_nik_rebuild.py."""
 
     username = None
     first_name = None
@@ -53,11 +55,12 @@ class User(AbstractUser):
     phone = models.CharField(_("nomor HP"), max_length=16, blank=True)  # +62..., normalised
 
     nik_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    nik_last4 = models.CharField(_("4 digit terakhir NIK"), max_length=4, blank=True, editable=False)
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices, blank=True)
-    # The date itself is needed to know who turns 17 before voting day; it is derived from
-    # the NIK and never shown to anyone but the person.
-    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("tahun lahir"), null=True, blank=True, editable=False)
+    # Only for someone under 17: the day they may start voting. Forgotten once it has passed
+    # (accounts.tasks.forget_passed_adult_dates); with the full date and the gender, only the
+    # serial (9,999 candidates) of the NIK would be unknown, and that only for a while.
+    adult_on = models.DateField(_("berhak memilih mulai"), null=True, blank=True, editable=False)
 
     kelurahan = models.ForeignKey(
         Kelurahan, verbose_name=_("kelurahan domisili"), on_delete=models.PROTECT,
@@ -124,18 +127,13 @@ class User(AbstractUser):
     def is_residence_verified(self) -> bool:
         return self.residence_verified_at is not None
 
-    @property
-    def nik_masked(self) -> str:
-        return f"************{self.nik_last4}" if self.nik_last4 else ""
-
-    def age_on(self, day: dt.date | None = None) -> int | None:
-        if not self.birth_date:
-            return None
-        return age_on(self.birth_date, day or timezone.localdate())
-
     def is_of_voting_age(self, day: dt.date | None = None) -> bool:
-        age = self.age_on(day)
-        return age is not None and age >= VOTING_AGE
+        """Known from the NIK: no birth year means no NIK (no vote); a minor's date decides."""
+        if self.birth_year is None:
+            return False
+        if self.adult_on is not None:
+            return (day or timezone.localdate()) >= self.adult_on
+        return True
 
     def has_perm(self, perm, obj=None) -> bool:
         """Django lets an active superuser through every check, phase gates included. Here a

@@ -37,6 +37,14 @@ class NikInfo:
         return age_on(self.birth_date, day)
 
 
+def adult_on(birth_date: dt.date) -> dt.date:
+    """The day a person born on `birth_date` turns VOTING_AGE (29 February: 1 March)."""
+    try:
+        return birth_date.replace(year=birth_date.year + VOTING_AGE)
+    except ValueError:
+        return dt.date(birth_date.year + VOTING_AGE, 3, 1)
+
+
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     years = day.year - birth_date.year
     if (day.month, day.day) < (birth_date.month, birth_date.day):

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from wilayah.models import Kelurahan
 
 from .audit import audit_entries_since, audit_record
-from .identity import keyed_hash, nik_hash
+from .identity import keyed_hash, nik_stored_fields
 from .models import AuditEntry, ResidenceInvitation, User
 from .nik import NikInfo
+from .signals import account_deleting
 
 VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 60 * 60 * 24 * 3
@@ -64,16 +65,15 @@ def user_register(
 ) -> User:
     """A new resident, with an email and/or a mobile number (already normalised by the form)."""
     email = (email or "").strip().lower() or None
-    hashed = nik_hash(nik.nik)
-    if User.objects.filter(nik_hash=hashed).exists():
+    stored = nik_stored_fields(nik, today=timezone.localdate())
+    if User.objects.filter(nik_hash=stored["nik_hash"]).exists():
         raise DuplicateNik
     if email and User.objects.filter(email__iexact=email).exists():
         raise DuplicateEmail
     if phone and User.objects.filter(phone=phone).exists():
         raise DuplicatePhone
     user = User(
-        email=email, full_name=full_name.strip(), phone=phone, nik_hash=hashed, nik_last4=nik.nik[-4:],
-        gender=nik.gender, birth_date=nik.birth_date, kelurahan=kelurahan,
+        email=email, full_name=full_name.strip(), phone=phone, **stored, kelurahan=kelurahan,
         consent_version=settings.PRIVACY_POLICY_VERSION, consent_at=timezone.now(), language=language,
     )
     user.set_password(password)
@@ -155,7 +155,6 @@ def user_data_export(*, user: User) -> dict:
         for field in User._meta.concrete_fields
         if field.name not in _NEVER_EXPORTED
     }
-    profile["nik"] = user.nik_masked
     related: dict[str, list[dict]] = {}
     for relation in User._meta.related_objects:
         if relation.related_model._meta.app_label in {"admin", "auth", "contenttypes", "sessions"}:
@@ -175,11 +174,18 @@ def user_data_export(*, user: User) -> dict:
     return {"profile": profile, "records": related}
 
 
+def adult_dates_forget(*, today: dt.date | None = None) -> int:
+    """A minor's date of turning 17 is kept only until it passes; then the birth year is enough."""
+    return User.objects.filter(adult_on__lte=today or timezone.localdate()).update(adult_on=None)
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Deletes the account. Proposals and comments stay without a name; ballots stay counted,
-    never linked to anyone (each app decides with on_delete what stays)."""
+    never linked to anyone: each app decides with on_delete what stays, and with a receiver of
+    `account_deleting` what it must unlink first (voting re-keys the ballots at random)."""
     audit_record(actor=None, action="account_deleted", target=user, detail={})
+    account_deleting.send(sender=User, user=user)
     user.delete()
 
 

@@ -24,7 +24,8 @@ from .forms import (
     RegistrationForm,
     ResidentLookupForm,
 )
-from .models import User
+from .models import Gender, User
+from .nik import parse_nik
 
 
 def register(request):
@@ -110,9 +111,13 @@ def residence_desk(request):
     form = ResidentLookupForm(request.POST or None)
     context = {"form": form, "searched": False}
     if request.method == "POST" and form.is_valid():
-        resident = selectors.resident_by_nik(nik=form.cleaned_data["nik"])
+        typed = parse_nik(form.cleaned_data["nik"])
+        resident = selectors.resident_by_nik(nik=typed.nik)
         # A fresh, empty field: the NIK is not echoed back into the page, and the next resident is ready.
+        # What the officer compares with the KTP comes from the NIK just typed: nothing of it is stored.
         context.update(form=ResidentLookupForm(), searched=True, resident=resident,
+                       typed={"masked": "*" * 12 + typed.nik[-4:], "birth_date": typed.birth_date,
+                              "gender": Gender(typed.gender).label},
                        may_verify=bool(resident) and request.user.has_perm("accounts.verify_residence", resident),
                        may_reset_password=bool(resident)
                        and request.user.has_perm("accounts.reset_password_at_desk", resident))

@@ -12,7 +12,6 @@ Also the throughput of ballot submissions (service calls with a fresh voter each
 trivial insert, both in-process, as a smaller figure.
 """
 
-import datetime as dt
 import io
 import os
 import random
@@ -59,7 +58,6 @@ def _seed(voters: int):
     ids = [str(p.pk) for p in proposals]
     weights = [rng.random() ** 2 for _ in ids]
     started = time.perf_counter()
-    today = "2027-03-01"
     chunk = 50_000
     with connection.cursor() as cursor:
         for start in range(0, voters, chunk):
@@ -67,10 +65,10 @@ def _seed(voters: int):
             for n in range(start, min(start + chunk, voters)):
                 picks = sorted(set(rng.choices(ids, weights=weights, k=rng.randint(3, 8))))
                 choices = "[" + ",".join(f'"{p}"' for p in picks) + "]"
-                buffer.write(f"{uuid.uuid4()}\t{round_.pk}\t{area.pk}\t{n:064x}\t{choices}\tf\tB{n:011d}\t{today}\n")
+                buffer.write(f"{uuid.uuid4()}\t{round_.pk}\t{area.pk}\t{n:064x}\t{choices}\tf\tB{n:011d}\n")
             buffer.seek(0)
             with cursor.cursor.copy(
-                "COPY voting_ballot (id, round_id, area_id, voter_key, choices, blank, receipt_code, cast_on) FROM STDIN"
+                "COPY voting_ballot (id, round_id, area_id, voter_key, choices, blank, receipt_code) FROM STDIN"
             ) as copy:
                 copy.write(buffer.read())
         cursor.execute("ANALYZE voting_ballot")
@@ -132,7 +130,7 @@ def _submissions(count: int = 200) -> dict:
     User.objects.filter(email__startswith="bench-voter-").delete()
     users = User.objects.bulk_create(
         User(email=f"bench-voter-{i}@bench.local", full_name="Bench", nik_hash=nik_hash(f"64710515019{i:05d}"),
-             birth_date=dt.date(1990, 1, 15), kelurahan=kel, password="!")
+             birth_year=1990, kelurahan=kel, password="!")
         for i in range(count)
     )
     choice = [str(projects[0].pk), str(projects[3].pk)]

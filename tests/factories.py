@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.identity import nik_hash
 from accounts.models import Role, User
+from accounts.nik import adult_on
 from wilayah.models import Kelurahan
 from wilayah.services import wilayah_ensure
 
@@ -32,13 +33,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"warga{n}@example.test")
     full_name = factory.Faker("name", locale="id_ID")
+    class Params:
+        birth_date = dt.date(1990, 1, 15)  # what the NIK says; only the year (and a minor's 17th birthday) is kept
+
     role = Role.CITIZEN
-    birth_date = dt.date(1990, 1, 15)
     gender = "L"
+    birth_year = factory.LazyAttribute(lambda o: o.birth_date.year)
+    adult_on = factory.LazyAttribute(lambda o: adult_on(o.birth_date) if adult_on(o.birth_date) > timezone.localdate() else None)
     kelurahan = factory.LazyFunction(_kelurahan)
     email_verified_at = factory.LazyFunction(timezone.now)
     consent_version = "test"
-    nik_last4 = ""
     nik_hash = factory.LazyAttribute(lambda o: nik_hash(make_nik(birth=o.birth_date)))
     password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
 

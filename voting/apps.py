@@ -3,3 +3,15 @@ from django.apps import AppConfig
 
 class VotingConfig(AppConfig):
     name = "voting"
+
+    def ready(self):
+        from accounts.signals import account_deleting
+
+        account_deleting.connect(_unlink_ballots_of_deleted_account, dispatch_uid="voting.unlink_ballots")
+
+
+def _unlink_ballots_of_deleted_account(sender, user, **kwargs) -> None:
+    from . import services
+
+    if user.nik_hash:
+        services.ballots_detach(nik_hash=user.nik_hash)

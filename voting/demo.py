@@ -27,7 +27,6 @@ def seed(*, users, size: str, stdout) -> None:
     if Ballot.objects.filter(round=round_).exists():
         return
     rng = random.Random(2026)
-    today = timezone.localdate()
     total = 0
     for area in round_.areas.all():
         costs = selectors.ballot_project_costs(area)
@@ -46,13 +45,12 @@ def seed(*, users, size: str, stdout) -> None:
                 age_band=rng.choice(AGE_BANDS), gender=rng.choice("LP"),
                 kecamatan_id=(area.kelurahan_id or "")[:8] or area.kecamatan_id or None,
             ))
-            ballots.append(Ballot(
-                round=round_, area=area, choices=choices, blank=not choices, cast_on=today,
-                voter_key=selectors.voter_key(nik_hash=hashed, round_id=round_.pk, area_id=area.pk),
-            ))
+            ballots.append((hashed, choices))
         Participation.objects.bulk_create(participations, batch_size=2000)
-        Ballot.objects.bulk_create(ballots, batch_size=2000)
-        total += len(ballots)
+        # Through pending ballots and the closing mix, as real votes go: written in the order of
+        # the participations, the table would pair them in any dump.
+        total += services.pending_ballots_bulk_create(area=area, ballots=ballots)
+        services.ballots_mix(area=area, closing=True)
         snapshot = services.area_tally(round=round_, area=area, rule=round_.tally_rule)
         services.snapshot_freeze(snapshot=snapshot)  # published with its ballot file, as snapshot_publish does
         ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(published_at=timezone.now())

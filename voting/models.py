@@ -1,10 +1,16 @@
 """Ballots, kept apart from who cast them, and the immutable results of tallies.
 
 Secrecy (SPEC section 4): a `Participation` says that a person voted in an area of a round
-(and by which channel); a `Ballot` says what was chosen. The ballot is found again only
-through `voter_key`, an HMAC of the voter's NIK hash with `settings.BALLOT_KEY`, which is
-not in the database. Nothing else on a ballot (random UUID key, day-precision date, no
-user) lines it up with a participation in a dump.
+(and by which channel, on which day); a `Ballot` says what was chosen. The ballot is found
+again only through `voter_key`, an HMAC of the voter's NIK hash with `settings.BALLOT_KEY`,
+which is not in the database.
+
+A ballot is first written as a `PendingBallot`, sealed (encrypted under a key derived from
+BALLOT_KEY), in the transaction that writes the participation. A mix (voting.services.ballots_mix)
+later moves the pending ballots of an area into `Ballot`, rewriting all of the area's ballots
+in a fresh random order with fresh random ids in one transaction: after it, no row order, id,
+`xmin`/`xmax`/`ctid` or timestamp of a ballot says anything about when it was cast, so nothing
+lines it up with a participation. See the README, "Ballot secrecy".
 """
 
 import secrets
@@ -13,6 +19,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Area, Round, TallyRule
@@ -58,7 +65,11 @@ class Participation(models.Model):
     age_band = models.CharField(_("kelompok umur"), max_length=5, choices=AgeBand.choices, blank=True)
     gender = models.CharField(_("jenis kelamin"), max_length=1, blank=True)
     kecamatan = models.ForeignKey(Kecamatan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The day only: a time of day would line the participation up with the moment of casting.
+    created_on = models.DateField(_("tanggal"), default=timezone.localdate)
+    # The ballot of a deleted account was re-keyed at random: still counted, reachable by no one,
+    # and whoever registers this NIK later cannot vote again here.
+    detached = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("partisipasi")
@@ -73,7 +84,7 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """What was chosen. Deliberately without user, channel or time of day."""
+    """What was chosen. Deliberately without user, channel or date; rows are written only by a mix."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
@@ -83,7 +94,6 @@ class Ballot(models.Model):
     choices = models.JSONField(default=list, blank=True)
     blank = models.BooleanField(_("surat suara kosong"), default=False)
     receipt_code = models.CharField(_("kode tanda terima"), max_length=14, unique=True, default=new_receipt_code)
-    cast_on = models.DateField(_("tanggal"))
 
     class Meta:
         verbose_name = _("surat suara")
@@ -97,6 +107,31 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_code
+
+
+class PendingBallot(models.Model):
+    """A ballot cast or changed since the last mix of its area, sealed until the next one.
+
+    In a dump it can be lined up with its participation (both were written by one transaction),
+    so everything that says how the person voted, and the receipt code and the voter_key of the
+    ballot it becomes, are in `sealed`, readable only with BALLOT_KEY. `lookup_key` lets the
+    voter find it again; it is a different HMAC from `Ballot.voter_key`, so it matches no ballot."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="pending_ballots")
+    lookup_key = models.CharField(max_length=64, editable=False)
+    sealed = models.BinaryField(editable=False)
+
+    class Meta:
+        verbose_name = _("surat suara menunggu")
+        verbose_name_plural = _("surat suara menunggu")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area", "lookup_key"], name="one_pending_ballot_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.area_id} pending"
 
 
 class TallyRun(models.Model):

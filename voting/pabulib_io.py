@@ -101,7 +101,6 @@ def instance_import(*, instance, source_name: str, slug: str | None = None, add1
         ],
         batch_size=BATCH,
     )
-    today = timezone.localdate()
     participations, ballot_rows = [], []
     for voter_id, item in zip(instance.votes, ballots.items, strict=True):
         hashed = pseudo_nik_hash(slug=round_.slug, voter_id=voter_id)
@@ -115,7 +114,7 @@ def instance_import(*, instance, source_name: str, slug: str | None = None, add1
         ballot_rows.append(
             Ballot(
                 round=round_, area=area, voter_key=voter_key(nik_hash=hashed, round_id=round_.pk, area_id=area.pk),
-                choices=choices, blank=not choices, receipt_code=new_receipt_code(), cast_on=today,
+                choices=choices, blank=not choices, receipt_code=new_receipt_code(),
             )
         )
         if len(ballot_rows) >= BATCH:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -13,13 +15,42 @@ from django.db.models.functions import Coalesce
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, AreaLevel, BallotType, Round
 
-from .models import Ballot, Participation, ResultSnapshot, TallyRun
+from . import sealing
+from .models import Ballot, Participation, PendingBallot, ResultSnapshot, TallyRun
 
 
 def voter_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
     """The only link from a person to a ballot; it needs BALLOT_KEY, which is not in the database."""
     message = f"{nik_hash}|{round_id}|{area_id}".encode()
     return hmac.new(settings.BALLOT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def pending_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
+    """How a voter finds their pending ballot: unrelated to `voter_key` without BALLOT_KEY, so a
+    pending ballot matches no mixed ballot in a dump."""
+    message = f"pending|{nik_hash}|{round_id}|{area_id}".encode()
+    return hmac.new(settings.BALLOT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def pending_context(*, round_id: int, area_id: int, lookup_key: str) -> str:
+    return f"{round_id}|{area_id}|{lookup_key}"
+
+
+@dataclass(frozen=True)
+class OwnBallot:
+    """A voter's current ballot, wherever it is stored (pending until the next mix, or mixed)."""
+
+    voter_key: str
+    receipt_code: str
+    choices: Any
+    blank: bool
+    mixed: bool
+
+
+def pending_open(pending: PendingBallot) -> dict:
+    """What a pending ballot says: voter_key, receipt_code, choices, blank."""
+    return sealing.unseal(pending.sealed, context=pending_context(
+        round_id=pending.round_id, area_id=pending.area_id, lookup_key=pending.lookup_key))
 
 
 def ballot_projects(area: Area) -> QuerySet[Proposal]:
@@ -56,11 +87,20 @@ def areas_for_resident(*, round: Round, kelurahan_id: str | None) -> list[Area]:
     return sorted(Area.objects.filter(query, round=round), key=lambda a: (order.get(a.level, 3), a.code))
 
 
-def own_ballot(*, nik_hash: str | None, area: Area) -> Ballot | None:
+def own_ballot(*, nik_hash: str | None, area: Area) -> OwnBallot | None:
+    """The voter's ballot: the pending one if they cast or changed it since the last mix."""
     if not nik_hash:
         return None
+    lookup = pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
+    pending = PendingBallot.objects.filter(round_id=area.round_id, area=area, lookup_key=lookup).first()
+    if pending is not None:
+        return OwnBallot(**pending_open(pending), mixed=False)
     key = voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
-    return Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=key).first()
+    ballot = Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=key).first()
+    if ballot is None:
+        return None
+    return OwnBallot(voter_key=key, receipt_code=ballot.receipt_code, choices=ballot.choices, blank=ballot.blank,
+                     mixed=True)
 
 
 def own_participations(*, nik_hash: str | None, round: Round) -> dict[int, Participation]:
@@ -94,9 +134,11 @@ def area_turnout(*, round: Round) -> list[dict]:
 def round_tally_overview(*, round: Round) -> dict:
     """What the admin tally page shows: runs, latest snapshot per area and rule, ballot counts."""
     areas = list(round.areas.all())
-    counts = dict(
-        Ballot.objects.filter(round=round).values("area_id").annotate(n=Count("pk")).values_list("area_id", "n")
-    )
+    counts: dict[int, int] = {}
+    for model in (Ballot, PendingBallot):  # a pending ballot is a ballot too, not yet mixed
+        for area_id, n in model.objects.filter(round=round).values("area_id").annotate(n=Count("pk")).values_list(
+                "area_id", "n"):
+            counts[area_id] = counts.get(area_id, 0) + n
     snapshots = list(ResultSnapshot.objects.filter(round=round).select_related("area").order_by("area_id", "rule", "-created_at"))
     latest: dict[tuple[int, str], ResultSnapshot] = {}
     for snap in snapshots:

@@ -7,26 +7,40 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import random
+import secrets
+import uuid
 from collections.abc import Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
-from accounts.nik import VOTING_AGE, NikError, age_on, parse_nik
+from accounts.nik import VOTING_AGE, NikError, parse_nik
 from proposals.models import Proposal
 from proposals.selectors import project_ids_q
 from rounds.models import Area, AreaLevel, BallotType, Phase, Round, TallyRule
 from rounds.phases import Feature, allows
 
-from . import selectors
-from .models import AgeBand, Ballot, Channel, FrozenResult, Participation, ResultSnapshot, TallyRun
+from . import sealing, selectors
+from .models import (
+    AgeBand,
+    Ballot,
+    Channel,
+    FrozenResult,
+    Participation,
+    PendingBallot,
+    ResultSnapshot,
+    TallyRun,
+    new_receipt_code,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -137,10 +151,11 @@ def rupiah(amount: int) -> str:
     return f"Rp{int(amount):,}".replace(",", ".")
 
 
-def age_band(birth_date: dt.date | None) -> str:
-    if birth_date is None:
+def age_band(birth_year: int | None) -> str:
+    """The band of the age reached this year: the birth year is all that is kept (issue 11)."""
+    if birth_year is None:
         return AgeBand.UNKNOWN
-    age = age_on(birth_date, timezone.localdate())
+    age = timezone.localdate().year - birth_year
     for limit, band in ((24, AgeBand.YOUTH), (34, AgeBand.A25), (44, AgeBand.A35), (54, AgeBand.A45)):
         if age <= limit:
             return band
@@ -166,21 +181,73 @@ def _participation_lock(*, area: Area, nik_hash: str, defaults: dict) -> tuple[P
         return Participation.objects.select_for_update().get(round_id=area.round_id, area=area, nik_hash=nik_hash), False
 
 
-def _ballot_store(*, area: Area, nik_hash: str, choices, blank: bool) -> Ballot:
-    key = selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
-    ballot = Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=key).first()
-    if ballot is None:
-        ballot = Ballot(round_id=area.round_id, area=area, voter_key=key)
-    ballot.choices = choices
-    ballot.blank = blank
-    ballot.cast_on = timezone.localdate()
-    ballot.full_clean(validate_unique=False, validate_constraints=False)
-    ballot.save()
+def _pending_ballot(*, area: Area, lookup_key: str, voter_key: str, receipt_code: str, choices, blank: bool
+                    ) -> PendingBallot:
+    """An unsaved pending ballot, everything but its area and lookup key sealed."""
+    payload = {"voter_key": voter_key, "receipt_code": receipt_code, "choices": choices, "blank": blank}
+    context = selectors.pending_context(round_id=area.round_id, area_id=area.pk, lookup_key=lookup_key)
+    return PendingBallot(round_id=area.round_id, area=area, lookup_key=lookup_key,
+                         sealed=sealing.seal(payload, context=context))
+
+
+def _pending_write(**fields) -> None:
+    _pending_ballot(**fields).save(force_insert=True)
+
+
+def pending_ballots_bulk_create(*, area: Area, ballots: list[tuple[str, list | dict]]) -> int:
+    """Pending ballots for many (nik_hash, choices) at once (seed_demo); each gets its receipt code."""
+    rows = [
+        _pending_ballot(
+            area=area, lookup_key=selectors.pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
+            voter_key=selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
+            receipt_code=new_receipt_code(), choices=choices, blank=not choices,
+        )
+        for nik_hash, choices in ballots
+    ]
+    PendingBallot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _ballot_take(*, area: Area, nik_hash: str) -> selectors.OwnBallot | None:
+    """Takes the voter's current ballot out of storage and returns what it said.
+
+    A mixed ballot is deleted, never updated: an UPDATE would stamp the row with this
+    transaction's id, which the participation (written or locked by it) shares. Its replacement
+    waits, sealed, for the next mix. If a mix ran meanwhile and put the old ballot back, the
+    next mix replaces it again (a pending ballot always replaces the mixed one with its voter_key)."""
+    current = selectors.own_ballot(nik_hash=nik_hash, area=area)
+    if current is None:
+        return None
+    lookup = selectors.pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
+    PendingBallot.objects.filter(round_id=area.round_id, area=area, lookup_key=lookup).delete()
+    Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=current.voter_key).delete()
+    return current
+
+
+def _fresh_receipt_code() -> str:
+    while True:
+        code = new_receipt_code()
+        if not Ballot.objects.filter(receipt_code=code).exists():
+            return code
+
+
+def _ballot_store(*, area: Area, nik_hash: str, choices, blank: bool) -> selectors.OwnBallot:
+    """Writes the voter's ballot as a sealed pending ballot; a change keeps the receipt code."""
+    previous = _ballot_take(area=area, nik_hash=nik_hash)
+    ballot = selectors.OwnBallot(
+        voter_key=selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
+        receipt_code=previous.receipt_code if previous else _fresh_receipt_code(),
+        choices=choices, blank=blank, mixed=False,
+    )
+    _pending_write(area=area, lookup_key=selectors.pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
+                   voter_key=ballot.voter_key, receipt_code=ballot.receipt_code, choices=choices, blank=blank)
     return ballot
 
 
 @transaction.atomic
-def ballot_cast(*, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE) -> Ballot:
+def ballot_cast(
+    *, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE
+) -> selectors.OwnBallot:
     """Cast or change a resident's own ballot online. One ballot per voter per area, whatever the race."""
     ok, reason = voter_eligibility(user=voter, area=area)
     if not ok:
@@ -193,7 +260,7 @@ def ballot_cast(*, voter: User, area: Area, choices, blank: bool = False, channe
         area=area,
         nik_hash=voter.nik_hash,
         defaults={
-            "user": voter, "channel": channel, "age_band": age_band(voter.birth_date), "gender": voter.gender,
+            "user": voter, "channel": channel, "age_band": age_band(voter.birth_year), "gender": voter.gender,
             "kecamatan_id": voter.kelurahan_id[:8] if voter.kelurahan_id else None,
         },
     )
@@ -202,10 +269,17 @@ def ballot_cast(*, voter: User, area: Area, choices, blank: bool = False, channe
             _("Anda sudah memilih dengan surat suara kertas di forum warga untuk %(area)s; suara daring tidak dapat dicatat.")
             % {"area": area.name}
         )
+    if participation.detached:
+        raise ValidationError(detached_message(area))
     if participation.user_id is None:
         participation.user = voter
         participation.save(update_fields=["user"])
     return _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
+
+
+def detached_message(area: Area) -> str:
+    return _("Suara untuk NIK ini di %(area)s sudah tercatat dari akun yang telah dihapus; "
+             "Anda tidak dapat memilih lagi di putaran ini.") % {"area": area.name}
 
 
 def can_enter_paper(moderator, area: Area) -> bool:
@@ -225,7 +299,9 @@ def can_enter_paper(moderator, area: Area) -> bool:
 
 
 @transaction.atomic
-def paper_ballot_enter(*, moderator: User, nik: str, area: Area, choices, blank: bool = False) -> Ballot:
+def paper_ballot_enter(
+    *, moderator: User, nik: str, area: Area, choices, blank: bool = False
+) -> selectors.OwnBallot:
     """Record a paper ballot from a forum for the resident with this NIK (registered or not)."""
     round_ = area.round
     if not can_enter_paper(moderator, area):
@@ -257,7 +333,7 @@ def paper_ballot_enter(*, moderator: User, nik: str, area: Area, choices, blank:
         nik_hash=hashed,
         defaults={
             "user": resident, "channel": Channel.PAPER, "entered_by": moderator,
-            "age_band": age_band(info.birth_date), "gender": info.gender, "kecamatan_id": kecamatan_id,
+            "age_band": age_band(info.birth_date.year), "gender": info.gender, "kecamatan_id": kecamatan_id,
         },
     )
     if not created:
@@ -268,6 +344,71 @@ def paper_ballot_enter(*, moderator: User, nik: str, area: Area, choices, blank:
     # The audit says a paper ballot was entered, never what it says.
     audit_record(actor=moderator, action="paper_ballot_enter", target=participation, detail={"area": area.code})
     return ballot
+
+
+# --- mixing ----------------------------------------------------------------------------------
+# Pending ballots become ballots only in a mix, which rewrites every ballot of the area in a
+# fresh random order with fresh random ids, in one transaction: afterwards all of them carry the
+# mix's transaction id, and neither their order in the table (and so in a dump) nor their ids
+# depend on who cast them or when. During voting a mix runs only once at least
+# BALLOT_MIX_MIN_PENDING ballots of the area wait, so that a diff of two dumps taken around it
+# still hides each new ballot among that many people; once voting has closed, every pending
+# ballot is mixed (the closing mix, also run by the tally before it reads any ballot).
+
+
+def ballots_mix(*, area: Area, closing: bool = False) -> int:
+    """Moves the area's pending ballots into the ballot table. Returns how many were moved."""
+    minimum = 1 if closing else max(1, int(settings.BALLOT_MIX_MIN_PENDING))
+    with transaction.atomic():
+        Area.objects.select_for_update().filter(pk=area.pk).values_list("pk", flat=True).get()  # one mix at a time
+        pending = list(PendingBallot.objects.select_for_update().filter(round_id=area.round_id, area=area))
+        if len(pending) < minimum:
+            return 0
+        incoming = [selectors.pending_open(p) for p in pending]
+        replaced = {row["voter_key"] for row in incoming}
+        kept = [
+            {"voter_key": key, "receipt_code": code, "choices": choices, "blank": blank}
+            for key, code, choices, blank in Ballot.objects.filter(round_id=area.round_id, area=area)
+            .values_list("voter_key", "receipt_code", "choices", "blank").iterator(chunk_size=5000)
+            if key not in replaced
+        ]
+        Ballot.objects.filter(round_id=area.round_id, area=area).delete()
+        PendingBallot.objects.filter(pk__in=[p.pk for p in pending]).delete()
+        rows = kept + incoming
+        random.SystemRandom().shuffle(rows)
+        Ballot.objects.bulk_create(
+            (Ballot(id=uuid.uuid4(), round_id=area.round_id, area=area, **row) for row in rows), batch_size=2000
+        )
+    logger.info("mixed %d pending ballots into %d ballots of area %s", len(pending), len(rows), area.pk)
+    return len(pending)
+
+
+def ballots_mix_due() -> int:
+    """What the beat runs: every area with enough pending ballots during voting, and every area
+    with any pending ballot once its round's voting is over. Returns how many ballots moved."""
+    moved = 0
+    waiting = dict(PendingBallot.objects.values("area_id").annotate(n=Count("pk")).values_list("area_id", "n"))
+    for area in Area.objects.filter(pk__in=list(waiting)).select_related("round").order_by("pk"):
+        closing = area.round.phase != Phase.VOTING
+        if closing or waiting[area.pk] >= settings.BALLOT_MIX_MIN_PENDING:
+            moved += ballots_mix(area=area, closing=closing)
+    return moved
+
+
+def ballots_detach(*, nik_hash: str) -> int:
+    """A person deletes their account: their ballots stay counted but are re-keyed at random, so
+    that nobody (whoever registers this NIK later included) reaches them through the NIK; the
+    participations stay, marked, so that the NIK cannot vote again in those areas."""
+    detached = 0
+    participations = Participation.objects.select_for_update(of=("self",)).filter(nik_hash=nik_hash).select_related("area")
+    for participation in participations:
+        current = _ballot_take(area=participation.area, nik_hash=nik_hash)
+        if current is not None:
+            _pending_write(area=participation.area, lookup_key=secrets.token_hex(32), voter_key=secrets.token_hex(32),
+                           receipt_code=current.receipt_code, choices=current.choices, blank=current.blank)
+            detached += 1
+    participations.update(detached=True, user=None)
+    return detached
 
 
 # --- tallies ---------------------------------------------------------------------------------
@@ -299,6 +440,7 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     from voting.tally import Project, tally, tally_totals
 
     tally_phase_check(round=round)
+    ballots_mix(area=area, closing=True)  # the tally counts every ballot, pending ones too
     costs = selectors.ballot_project_costs(area)
     projects = [Project(pid, int(cost)) for pid, cost in sorted(costs.items())]
     if rule == TallyRule.MES or connection.vendor != "postgresql":  # the SQLite of `make run` reads every ballot
@@ -560,6 +702,8 @@ def ballot_project_withdraw(*, proposal: Proposal, actor: User, reason: str) -> 
 
     withdrawn = proposal_withdraw(proposal=proposal, actor=actor, reason=reason)
     pid = withdrawn.project_id
+    # Pending ballots are sealed: mix them in first, so that every cast ballot loses the project.
+    ballots_mix(area=withdrawn.area, closing=True)
     changed = []
     for ballot in Ballot.objects.select_for_update().filter(round_id=withdrawn.round_id, area_id=withdrawn.area_id):
         choices = ballot.choices
@@ -592,8 +736,7 @@ def voting_closing_remind(*, area: Area, closes_at: dt.datetime | None = None) -
     users = selectors.area_residents(area).exclude(pk__in=voted).filter(nik_hash__isnull=False)
     if area.round.requires_verified_residence:
         users = users.filter(residence_verified_at__isnull=False)
-    cutoff = timezone.localdate().replace(year=timezone.localdate().year - VOTING_AGE)
-    users = users.filter(birth_date__lte=cutoff)
+    users = users.filter(birth_year__isnull=False).filter(Q(adult_on__isnull=True) | Q(adult_on__lte=timezone.localdate()))
     # A paper ballot is recorded by NIK hash, possibly before the account existed.
     paper = Participation.objects.filter(round_id=area.round_id, area=area).values("nik_hash")
     users = users.exclude(nik_hash__in=paper)

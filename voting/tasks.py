@@ -77,3 +77,13 @@ def remind_voting_closing() -> int:
         for area in schedule.round.areas.all():
             sent += services.voting_closing_remind_once(area=area, closes_at=schedule.end)
     return sent
+
+
+@shared_task(acks_late=True)
+def mix_ballots() -> int:
+    """Beat (every BALLOT_MIX_INTERVAL seconds): move pending ballots into the ballot table, in
+    areas where at least BALLOT_MIX_MIN_PENDING wait, and everywhere once voting has closed.
+    Separate from the tally tasks; idempotent (a second run finds nothing, or too little, to mix)."""
+    from . import services
+
+    return services.ballots_mix_due()

@@ -97,7 +97,10 @@ def ballot(request, round_slug: str, area_id: int):
         return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
     participation = Participation.objects.filter(
         round_id=area.round_id, area=area, nik_hash=request.user.nik_hash
-    ).only("channel").first()
+    ).only("channel", "detached").first()
+    if participation is not None and participation.detached:
+        return render(request, "voting/ineligible.html", {"area": area, "reason": services.detached_message(area)},
+                      status=403)
     if participation is not None and participation.channel == Channel.PAPER:
         reason = _("Anda sudah memilih dengan surat suara kertas di forum warga untuk %(area)s.") % {"area": area.name}
         return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)

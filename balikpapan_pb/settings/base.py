@@ -244,11 +244,20 @@ CELERY_BEAT_SCHEDULE["voting-tally-closed-rounds"] = {"task": "voting.tasks.tall
 # voting: tallies whose task was lost (broker down, worker killed) are sent again.
 CELERY_BEAT_SCHEDULE["voting-tally-sweep"] = {"task": "voting.tasks.tally_sweep", "schedule": 30.0,
                                               "options": {"expires": 25}}
+# Ballot secrecy (README, "Ballot secrecy"): pending ballots are mixed into the ballot table every
+# BALLOT_MIX_INTERVAL seconds once at least BALLOT_MIX_MIN_PENDING of an area wait (k), and all
+# of them when voting closes.
+BALLOT_MIX_MIN_PENDING = int(env("BALLOT_MIX_MIN_PENDING", "20"))
+BALLOT_MIX_INTERVAL = int(env("BALLOT_MIX_INTERVAL", "300"))
+CELERY_BEAT_SCHEDULE["voting-mix-ballots"] = {"task": "voting.tasks.mix_ballots", "schedule": float(BALLOT_MIX_INTERVAL),
+                                              "options": {"expires": BALLOT_MIX_INTERVAL - 5}}
 CELERY_BEAT_SCHEDULE["voting-closing-reminders"] = {"task": "voting.tasks.remind_voting_closing", "schedule": 3600.0}
 # accounts: failed sign-ins serve only the sign-in lock and are deleted after a day.
 # musrenbang: a published PB result moves funded usulan on along their journey.
 CELERY_BEAT_SCHEDULE["musrenbang-apply-results"] = {"task": "musrenbang.tasks.apply_published_results",
                                                     "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["accounts-forget-passed-adult-dates"] = {"task": "accounts.tasks.forget_passed_adult_dates",
+                                                              "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {"task": "accounts.tasks.purge_login_failures",
                                                          "schedule": 3600.0}
 

@@ -10,14 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_data_download_holds_the_profile_but_never_the_nik_hash_or_password(client, user_factory):
-    user = user_factory(email="ani@example.test", full_name="Ani Lestari", nik_last4="0042")
+    user = user_factory(email="ani@example.test", full_name="Ani Lestari")
     client.force_login(user)
     response = client.get("/akun/profil/data-saya/")
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
     assert data["profile"]["full_name"] == "Ani Lestari"
-    assert data["profile"]["nik"].endswith("0042")
+    assert data["profile"]["birth_year"] == user.birth_year and data["profile"]["gender"] == user.gender
     text = response.content.decode()
     assert user.nik_hash not in text
     assert user.password not in text

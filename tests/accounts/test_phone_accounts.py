@@ -152,7 +152,7 @@ def _desk_setup():
     officer.moderated_kelurahan.add(kelurahan)
     nik = make_nik(birth=dt.date(1975, 8, 17))
     resident = UserFactory(email=None, email_verified_at=None, phone="+6281350501234", kelurahan=kelurahan,
-                           nik_hash=nik_hash(nik), nik_last4=nik[-4:])
+                           nik_hash=nik_hash(nik))
     return officer, resident, nik
 
 

@@ -44,9 +44,8 @@ def test_a_resident_registers_and_only_the_nik_hash_is_stored(client, django_cap
     assert response["Location"] == "/akun/daftar/selesai/"
     user = User.objects.get(email="siti@example.test")
     assert user.nik_hash == nik_hash(data["nik"])
-    assert user.nik_last4 == data["nik"][-4:]
     assert user.gender == "P"
-    assert user.birth_date == dt.date(1992, 4, 5)
+    assert user.birth_year == 1992 and user.adult_on is None  # not the date, nor any digit of the serial
     assert user.phone == "+6281234567890"
     assert user.kelurahan_id == "64.71.05.1006"
     assert user.consent_version and user.consent_at
@@ -116,6 +115,8 @@ def test_an_under_17_registrant_can_register_but_is_not_eligible_to_vote(client)
     assert response.status_code == 302
     user = User.objects.get(email="siti@example.test")
     assert not user.is_of_voting_age()
+    assert user.adult_on == birth.replace(year=birth.year + 17)  # kept only until it passes
+    assert user.is_of_voting_age(user.adult_on) and not user.is_of_voting_age(user.adult_on - dt.timedelta(days=1))
     page = client.get(response["Location"]).content.decode()
     assert "belum dapat memberikan suara" in page
     profile = client.get("/akun/profil/").content.decode()

@@ -91,7 +91,6 @@ def build_round(
 
     ids = [str(p.pk) for p in proposals]
     weights = [rng.uniform(0.2, 1.0) for _ in ids]
-    today = timezone.localdate()
     participations, ballots = [], []
     people_rows = []
     for n in range(voters):
@@ -99,7 +98,7 @@ def build_round(
             nik = make_nik(birth=dt.date(1970 + n % 30, 1 + n % 12, 1 + n % 27), female=bool(n % 2))
             people_rows.append((UserFactory.build(
                 full_name=f"Rahmat Hidayat Sulistyo{n}", email=f"rahmat.sulistyo{n}@contoh-warga.id",
-                phone=f"+62812{5550000 + n}", kelurahan=kel, nik_hash=nik_hash(nik), nik_last4=nik[-4:],
+                phone=f"+62812{5550000 + n}", kelurahan=kel, nik_hash=nik_hash(nik),
             ), nik))
             hashed = nik_hash(nik)
         else:
@@ -117,7 +116,7 @@ def build_round(
             round=round_, area=area, nik_hash=hashed, channel=Channel.PAPER if n % 9 == 0 else Channel.ONLINE,
             age_band=AGE_BANDS[n % 5], gender="LP"[n % 2], kecamatan_id=kel.kecamatan_id,
         ))
-        ballots.append(Ballot(round=round_, area=area, choices=picks, blank=not picks, cast_on=today,
+        ballots.append(Ballot(round=round_, area=area, choices=picks, blank=not picks,
                               voter_key=voting_selectors.voter_key(nik_hash=hashed, round_id=round_.pk, area_id=area.pk)))
     if real_people:
         for user, _nik in people_rows:

@@ -21,7 +21,7 @@ def test_a_receipt_is_found_in_the_published_file(client, published):
     line = next(line for line in pb.splitlines() if line.startswith(ballot.receipt_code + ";"))
     for pid in line.split(";")[1].split(","):
         assert f"(id {pid})" in html
-    assert str(ballot.cast_on) not in html and ballot.voter_key not in html
+    assert ballot.voter_key not in html and str(ballot.pk) not in html
 
 
 @pytest.mark.parametrize("code", ["", "ABCD", "0000-1111-OOOO", "<script>alert(1)</script>", "A" * 200, "%00"])

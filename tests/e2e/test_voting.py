@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from voting.models import Ballot
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -29,7 +27,7 @@ def _login(page, live_server, user):
 
 
 def test_resident_votes_on_a_knapsack_ballot_on_a_phone(phone_page, live_server):
-    from tests.voting.conftest import make_round, project_ids, resident_with_nik
+    from tests.voting.conftest import make_round, project_ids, resident_with_nik, stored_ballots
 
     round_ = make_round()
     area = round_.test_areas["kel"]
@@ -72,7 +70,7 @@ def test_resident_votes_on_a_knapsack_ballot_on_a_phone(phone_page, live_server)
     page.locator("#ballot-confirm").click()
     page.wait_for_url(re.compile(r"/tersimpan/$"))
     assert page.locator("#receipt-code").inner_text() == receipt
-    ballot = Ballot.objects.get()
+    [ballot] = stored_ballots(area)
     assert ballot.choices == sorted([ids[0], ids[2], ids[3]])
     # the page fits the phone: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

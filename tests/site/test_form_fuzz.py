@@ -17,7 +17,7 @@ from proposals.models import Proposal, Status
 from rounds.models import BallotType, Phase
 from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFactory
 from tests.voting.conftest import GUNUNG_BAHAGIA, make_round
-from voting.models import Ballot
+from voting.models import Ballot, PendingBallot
 from wilayah.models import Kelurahan
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +173,7 @@ def test_a_tampered_project_id_is_refused_with_words(junk):
                                          {"project": [junk], "confirm": "1"})
     assert response.status_code == 400  # the ballot again, with the reason
     assert "tidak ada di surat suara" in response.content.decode()
-    assert not Ballot.objects.filter(area=area).exists()
+    assert not Ballot.objects.filter(area=area).exists() and not PendingBallot.objects.filter(area=area).exists()
 
 
 @EXAMPLES

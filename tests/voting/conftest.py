@@ -91,3 +91,14 @@ def resident_with_nik(*, kelurahan_code: str = GUNUNG_BAHAGIA, birth: dt.date = 
     nik = make_nik(birth=birth)
     user = UserFactory(kelurahan=Kelurahan.objects.get(code=kelurahan_code), birth_date=birth, nik_hash=nik_hash(nik))
     return user, nik
+
+
+def stored_ballots(area: Area) -> list:
+    """Every ballot of an area as the tally counts it: the mixed ones and the pending ones
+    (opened with BALLOT_KEY, as only the server can)."""
+    from voting.models import Ballot, PendingBallot
+    from voting.selectors import OwnBallot, pending_open
+
+    mixed = [OwnBallot(voter_key=b.voter_key, receipt_code=b.receipt_code, choices=b.choices, blank=b.blank, mixed=True)
+             for b in Ballot.objects.filter(area=area)]
+    return mixed + [OwnBallot(**pending_open(p), mixed=False) for p in PendingBallot.objects.filter(area=area)]

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from proposals.models import Proposal, Status
 from rounds.models import BallotType, Phase
-from voting.models import Ballot
+from voting import services
 
-from .conftest import make_round, project_ids
+from .conftest import make_round, project_ids, stored_ballots
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +23,29 @@ def test_knapsack_vote_confirm_and_change(client, resident, kel_area):
     assert page.status_code == 200 and b"budget-bar" in page.content
     confirm = client.post(ballot_url(kel_area), {"project": [ids[0], ids[1]]})
     assert confirm.status_code == 200 and "Periksa pilihan Anda" in confirm.content.decode()
-    assert Ballot.objects.count() == 0  # nothing stored before the confirmation
+    assert not stored_ballots(kel_area)  # nothing stored before the confirmation
     done = client.post(ballot_url(kel_area), {"project": [ids[0], ids[1]], "confirm": "1"}, follow=True)
     text = done.content.decode()
-    ballot = Ballot.objects.get()
+    [ballot] = stored_ballots(kel_area)
     assert "Suara Anda tersimpan" in text and ballot.receipt_code in text
     # back on the ballot, the current choices are marked; changing keeps one ballot
     again = client.get(ballot_url(kel_area)).content.decode()
     assert f'value="{ids[0]}" id="p-{ids[0]}" checked' in again and ballot.receipt_code in again
     client.post(ballot_url(kel_area), {"project": [ids[2]], "confirm": "1"})
-    assert Ballot.objects.get().choices == [ids[2]]
+    assert [b.choices for b in stored_ballots(kel_area)] == [[ids[2]]]
+    # after a mix the voter still sees and changes their ballot, with the same receipt
+    services.ballots_mix(area=kel_area, closing=True)
+    again = client.get(ballot_url(kel_area)).content.decode()
+    assert f'value="{ids[2]}" id="p-{ids[2]}" checked' in again and ballot.receipt_code in again
+    client.post(ballot_url(kel_area), {"project": [ids[3]], "confirm": "1"})
+    assert [(b.choices, b.receipt_code) for b in stored_ballots(kel_area)] == [([ids[3]], ballot.receipt_code)]
 
 
 def test_over_budget_post_gets_a_message_not_a_500(client, resident, kel_area):
     client.force_login(resident)
     response = client.post(ballot_url(kel_area), {"project": project_ids(kel_area), "confirm": "1"})
     assert response.status_code == 400 and "melebihi pagu" in response.content.decode()
-    assert Ballot.objects.count() == 0
+    assert not stored_ballots(kel_area)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +66,7 @@ def test_ranked_form_duplicate_rank_message(client, resident):
     response = client.post(ballot_url(area), {f"rank_{ids[0]}": "1", f"rank_{ids[1]}": "1"})
     assert response.status_code == 400 and "Peringkat 1 diberikan pada lebih dari satu proyek" in response.content.decode()
     response = client.post(ballot_url(area), {f"rank_{ids[0]}": "2", f"rank_{ids[1]}": "1", "confirm": "1"}, follow=True)
-    assert Ballot.objects.get().choices == [ids[1], ids[0]]
+    assert [b.choices for b in stored_ballots(area)] == [[ids[1], ids[0]]]
 
 
 def test_cumulative_form(client, resident):
@@ -71,7 +77,7 @@ def test_cumulative_form(client, resident):
     bad = client.post(ballot_url(area), {f"points_{ids[0]}": "abc"})
     assert bad.status_code == 400 and "bilangan bulat" in bad.content.decode()
     client.post(ballot_url(area), {f"points_{ids[0]}": "3", f"points_{ids[1]}": "2", "confirm": "1"})
-    assert Ballot.objects.get().choices == {ids[0]: 3, ids[1]: 2}
+    assert [b.choices for b in stored_ballots(area)] == [{ids[0]: 3, ids[1]: 2}]
 
 
 def test_ballot_page_query_count_does_not_grow(client, resident, kel_area, django_assert_num_queries):

@@ -1,0 +1,8 @@
+"""Events that the accounts app announces to the apps above it (which it must not import)."""
+
+from django.dispatch import Signal
+
+# Sent by accounts.services.user_delete inside its transaction, before the row goes, with
+# `user`: each app above accounts unlinks what it keeps about the person (voting re-keys the
+# person's ballots). A receiver that fails rolls the deletion back.
+account_deleting = Signal()
