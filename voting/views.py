@@ -86,7 +86,7 @@ def index(request):
     for round_ in rounds:
         areas = selectors.areas_for_resident(round=round_, kelurahan_id=request.user.kelurahan_id)
         entries.append({"round": round_, "areas": [{"area": a, "voted": a.pk in voted} for a in areas]})
-    return render(request, "voting/index.html", {"entries": entries})
+    return render(request, "voting/index.html", {"entries": entries, "paper_areas": selectors.paper_areas_for(request.user)})
 
 
 @login_required
