@@ -7,10 +7,10 @@ import hmac
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from proposals.models import BALLOT_STATUSES, Proposal
+from proposals.models import BALLOT_STATUSES, Proposal, ProposalPhoto
 from rounds.models import Area, AreaLevel, BallotType, Round
 
 from .models import Ballot, Participation, ResultSnapshot, TallyRun
@@ -28,6 +28,7 @@ def ballot_projects(area: Area) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(area=area, status__in=BALLOT_STATUSES)
         .select_related("category")
+        .prefetch_related(Prefetch("photos", queryset=ProposalPhoto.objects.only("proposal_id", "thumbnail", "order")))
         .annotate(ballot_cost=Coalesce("final_cost", "estimated_cost"))
         .order_by("ballot_cost", "pk")
     )
@@ -167,3 +168,27 @@ def paper_areas_for(user) -> list[Area]:
         or (area.level == AreaLevel.KECAMATAN and area.kecamatan_id in kecamatan)
         or (area.level == AreaLevel.KELURAHAN and area.kelurahan_id in kelurahan)
     ]
+
+
+def ballot_order(projects: list, *, seed: str) -> list:
+    """The projects of a ballot in an order of their own for each voter (the first places on a
+    list draw more votes), the same for that voter on every visit: a shuffle seeded by an HMAC
+    of `seed` (the voter key, or the forum for a printed paper ballot) with BALLOT_KEY, so that
+    nobody can work out a voter's order, or the voter from an order, without the key.
+    random.Random is enough here: the order needs to be fair, not secret beyond the seed."""
+    import random
+
+    digest = hmac.new(settings.BALLOT_KEY.encode(), f"ballot-order|{seed}".encode(), hashlib.sha256).digest()
+    ordered = sorted(projects, key=lambda p: p.pk)
+    random.Random(digest).shuffle(ordered)
+    return ordered
+
+
+def forum_ballot_seed(area: Area) -> str:
+    """One order for every printed paper ballot of an area's forum."""
+    return f"forum|{area.round_id}|{area.pk}"
+
+
+def voting_closes_at(round: Round):
+    """The end of the round's voting phase on its schedule, or None."""
+    return round.schedule.filter(phase="voting").values_list("end", flat=True).first()

@@ -115,3 +115,25 @@ def test_visitor_finds_open_data_and_the_receipt_check_in_the_footer(demo, chrom
     page.locator("summary", has_text="Menu").click()
     assert nav.get_by_role("link", name="Usulan", exact=True).is_visible()
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_resident_opens_a_projects_details_inside_the_ballot(demo, chromium, live_server, javascript):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, "warga@demo.local", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/")
+    _menu(page, "Pilih")
+    page.get_by_role("link", name=re.compile("Kelurahan Gunung Bahagia")).click()
+    ballot_url = page.url
+    assert re.search(r"ditutup \d{1,2} \w+ \d{4}, \d\d[.:]\d\d WITA", page.locator("#ballot-closes").inner_text())
+    item = page.locator(".ballot-item").first
+    link = item.get_by_role("link", name=re.compile("Buka halaman usulan"))
+    assert not link.is_visible()
+    item.locator("summary").click()
+    assert link.is_visible() and item.locator(".ballot-details p").first.inner_text().strip()
+    if javascript:  # the map starts when its project is opened
+        item.locator(".ballot-map.map-live").wait_for(state="visible")
+    assert page.url == ballot_url  # still on the ballot
+    context.close()

@@ -1,0 +1,47 @@
+"""The order of the projects on a ballot: its own for each voter, stable for one voter, one order for a forum's paper ballot."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from proposals.models import Proposal, Status
+from voting import selectors
+
+from .conftest import resident_with_nik
+
+pytestmark = pytest.mark.django_db
+
+
+class P:
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def test_order_differs_between_voters_and_is_stable_for_one():
+    projects = [P(pk) for pk in range(1, 13)]
+    orders = {tuple(p.pk for p in selectors.ballot_order(projects, seed=f"voter-{n}")) for n in range(20)}
+    assert len(orders) >= 15  # 12! orders: twenty voters almost never share one
+    first = [p.pk for p in selectors.ballot_order(projects, seed="voter-1")]
+    assert first == [p.pk for p in selectors.ballot_order(list(reversed(projects)), seed="voter-1")]
+    assert sorted(first) == list(range(1, 13))
+
+
+def _titles(response) -> list[str]:
+    return re.findall(r'<label class="form-check-label w-100" for="p-[^"]+">\s*<span class="fw-semibold">([^<]+)</span>',
+                      response.content.decode())
+
+
+def test_ballot_page_shows_each_voter_their_own_stable_order(client, voting_round, resident, kel_area):
+    for n in range(10):
+        Proposal.objects.create(round=kel_area.round, area=kel_area, category_id=Proposal.objects.first().category_id,
+                                title=f"Proyek tambahan {n}", description="Uraian", estimated_cost=1_000_000,
+                                status=Status.FEASIBLE)
+    url = f"/pilih/{kel_area.round.slug}/wilayah/{kel_area.pk}/"
+    client.force_login(resident)
+    mine = _titles(client.get(url))
+    assert len(mine) >= 10 and mine == _titles(client.get(url))
+    by_cost = [p.title for p in Proposal.objects.filter(area=kel_area, status=Status.FEASIBLE).order_by("estimated_cost", "pk")]
+    assert mine != by_cost
+    client.force_login(resident_with_nik(birth=dt.date(1985, 3, 2))[0])
+    assert _titles(client.get(url)) != mine
