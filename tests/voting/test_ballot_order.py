@@ -6,9 +6,10 @@ import re
 import pytest
 
 from proposals.models import Proposal, Status
+from rounds.models import BallotType
 from voting import selectors
 
-from .conftest import resident_with_nik
+from .conftest import make_round, project_ids, resident_with_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,18 @@ def test_ballot_page_shows_each_voter_their_own_stable_order(client, voting_roun
     assert mine != by_cost
     client.force_login(resident_with_nik(birth=dt.date(1985, 3, 2))[0])
     assert _titles(client.get(url)) != mine
+
+
+def test_ranked_confirmation_lists_the_choices_in_rank_order(client, resident):
+    round_ = make_round(ballot_type=BallotType.RANKED, max_choices=3)
+    area = round_.test_areas["kel"]
+    titles = {str(p.pk): p.title for p in Proposal.objects.filter(area=area)}
+    client.force_login(resident)
+    url = f"/pilih/{round_.slug}/wilayah/{area.pk}/"
+    shown = re.findall(r'name="rank_(\d+)"', client.get(url).content.decode())
+    assert sorted(shown) == sorted(project_ids(area)) and len(shown) >= 3
+    # Ranks given against the order of the projects on the form: the last one shown first.
+    ranked = list(reversed(shown[:3]))
+    response = client.post(url, {f"rank_{pid}": str(n) for n, pid in enumerate(ranked, start=1)})
+    listed = re.findall(r"<strong>(\d)\.</strong> ([^<]+)</span>", response.content.decode())
+    assert listed == [(str(n), titles[pid]) for n, pid in enumerate(ranked, start=1)]
