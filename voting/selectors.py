@@ -7,7 +7,7 @@ import hmac
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from proposals.models import BALLOT_STATUSES, Proposal, ProposalPhoto
@@ -153,21 +153,22 @@ def area_ballot_totals(*, round: Round, area: Area) -> dict:
 
 
 def paper_areas_for(user) -> list[Area]:
-    """The areas of rounds in voting where this LPM officer enters the paper ballots of a forum."""
+    """The areas of rounds in voting where this LPM officer enters the paper ballots of a forum:
+    the same test as services.can_enter_paper, in one query (it runs for the menu of every page)."""
     if not (user and user.is_authenticated and user.role == "moderator"):
         return []
-    # The same test as services.can_enter_paper, in three queries rather than two per area.
-    kelurahan = dict(user.moderated_kelurahan.values_list("pk", "kecamatan_id"))
-    kecamatan = set(user.moderated_kecamatan.values_list("pk", flat=True)) | set(kelurahan.values())
-    if not kelurahan and not kecamatan:
-        return []
-    areas = Area.objects.filter(round__phase="voting").select_related("round").order_by("round__name", "level", "code")
-    return [
-        area for area in areas
-        if area.level == AreaLevel.KOTA
-        or (area.level == AreaLevel.KECAMATAN and area.kecamatan_id in kecamatan)
-        or (area.level == AreaLevel.KELURAHAN and area.kelurahan_id in kelurahan)
-    ]
+    kelurahan = user.moderated_kelurahan.all()
+    kecamatan = user.moderated_kecamatan.all()
+    return list(
+        Area.objects.filter(round__phase="voting")
+        .filter(
+            Q(level=AreaLevel.KELURAHAN, kelurahan__in=kelurahan.values("pk"))
+            | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kecamatan.values("pk"))
+            | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kelurahan.values("kecamatan_id"))
+            | (Q(level=AreaLevel.KOTA) & (Exists(kelurahan.values("pk")) | Exists(kecamatan.values("pk"))))
+        )
+        .select_related("round").order_by("round__name", "level", "code")
+    )
 
 
 def ballot_order(projects: list, *, seed: str) -> list:

@@ -61,3 +61,12 @@ def test_ranked_confirmation_lists_the_choices_in_rank_order(client, resident):
     response = client.post(url, {f"rank_{pid}": str(n) for n, pid in enumerate(ranked, start=1)})
     listed = re.findall(r"<strong>(\d)\.</strong> ([^<]+)</span>", response.content.decode())
     assert listed == [(str(n), titles[pid]) for n, pid in enumerate(ranked, start=1)]
+
+
+def test_paper_areas_of_a_moderator_are_those_can_enter_paper_allows(moderator, voting_round):
+    from rounds.models import Area
+    from voting.services import can_enter_paper
+
+    expected = {a.pk for a in Area.objects.filter(round=voting_round) if can_enter_paper(moderator, a)}
+    assert expected and {a.pk for a in selectors.paper_areas_for(moderator)} == expected
+    assert selectors.paper_areas_for(resident_with_nik()[0]) == []
