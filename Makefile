@@ -41,7 +41,9 @@ makemessages: $(VENV)/.installed
 run: $(VENV)/.installed messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --size small --if-empty
-	@if [ -n "$$REDIS_URL" ]; then \
+	@# Links in e-mails point at this server: SITE_URL follows PORT unless it is set.
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	if [ -n "$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
 	  $(VENV)/bin/celery -A balikpapan_pb worker -B -Q celery,tally,notifications --loglevel=INFO --concurrency=2 & \
 	  trap "kill $$!" EXIT; \

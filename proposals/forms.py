@@ -143,7 +143,7 @@ class ProposalForm(forms.Form):
             f"{item.code} · {item.name} — {format_rupiah(item.unit_price)} / {item.unit}")
         level_order = {AreaLevel.KELURAHAN: 0, AreaLevel.KECAMATAN: 1, AreaLevel.KOTA: 2}
         self.fields["area"].choices = [
-            (area.pk, f"{area.get_level_display()} {area.name}")
+            (area.pk, area.label)  # "Kota Balikpapan", never "Kota Kota Balikpapan"
             for area in sorted(areas, key=lambda a: (level_order.get(a.level, 3), a.name))
         ]
         if proposal is None:
