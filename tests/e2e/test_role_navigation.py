@@ -28,29 +28,35 @@ def _menu(page, name: str) -> None:
     page.wait_for_load_state()
 
 
-def _heading(page) -> str:
-    return page.locator("main h1").first.inner_text()
+def _from_home(page, live_server, link: str, path: str) -> None:
+    """From the home page's "Pekerjaan Anda", follow the link whose name matches `link`."""
+    page.goto(f"{live_server.url}/")
+    page.locator("#tugas").get_by_role("link", name=re.compile(link)).click()
+    assert re.search(path, page.url), (link, page.url)
+
+
+def _reach_each(page, live_server, expected: dict[str, str]) -> None:
+    """From the home page each time, menu link name -> the page it must open."""
+    for name, path in expected.items():
+        page.goto(f"{live_server.url}/")
+        _menu(page, name)
+        assert page.url.endswith(path), (name, page.url)
+        assert page.locator("main h1").count() == 1
 
 
 def test_council_member_finds_the_dashboard_in_the_menu_and_on_the_home_page(demo, chromium, live_server):
     context, page = _phone(chromium, live_server, "dewan@demo.local")
     _menu(page, "Dasbor dewan")
     assert page.url.endswith("/dewan/") and "Prioritas warga" in page.locator("main").inner_text()
-    page.goto(f"{live_server.url}/")
-    page.locator("#tugas").get_by_role("link", name=re.compile("Dasbor dewan")).click()
-    assert page.url.endswith("/dewan/")
+    _from_home(page, live_server, "Dasbor dewan", r"/dewan/$")
     context.close()
 
 
 def test_lpm_officer_finds_queues_desk_codes_and_paper_ballots(demo, chromium, live_server):
     context, page = _phone(chromium, live_server, "lpm@demo.local")
-    expected = {"Antrean moderasi": "/usulan/moderasi/", "Verifikasi domisili": "/akun/verifikasi-domisili/",
-                "Kode undangan": "/akun/kode-undangan/"}
-    for name, path in expected.items():
-        page.goto(f"{live_server.url}/")
-        _menu(page, name)
-        assert page.url.endswith(path), (name, page.url)
-        assert page.locator("main h1").count() == 1
+    _reach_each(page, live_server, {"Antrean moderasi": "/usulan/moderasi/",
+                                    "Verifikasi domisili": "/akun/verifikasi-domisili/",
+                                    "Kode undangan": "/akun/kode-undangan/"})
     # The paper ballots of the round in voting: through the menu, then the area.
     page.goto(f"{live_server.url}/")
     _menu(page, "Surat suara kertas")
@@ -58,9 +64,7 @@ def test_lpm_officer_finds_queues_desk_codes_and_paper_ballots(demo, chromium, l
     assert re.search(r"/pilih/ap-2027/wilayah/\d+/kertas/$", page.url)
     assert page.locator("input[name=nik]").count() == 1
     # And straight from the home page.
-    page.goto(f"{live_server.url}/")
-    page.locator("#tugas").get_by_role("link", name=re.compile("Surat suara kertas: Kelurahan Gunung Bahagia")).click()
-    assert re.search(r"/kertas/$", page.url)
+    _from_home(page, live_server, "Surat suara kertas: Kelurahan Gunung Bahagia", r"/kertas/$")
     context.close()
 
 
@@ -77,20 +81,16 @@ def test_verifikator_finds_valuation_and_progress_reports(demo, chromium, live_s
 def test_admin_finds_each_round_with_its_next_step(demo, chromium, live_server):
     context, page = _phone(chromium, live_server, "admin@demo.local")
     _menu(page, "Langkah putaran")
-    page.locator("#tugas").get_by_role("link", name=re.compile("Anggaran Partisipatif 2026: Periksa dan umumkan hasil")).click()
-    assert page.url.endswith("/pilih/ap-2026/rekapitulasi/")
-    page.goto(f"{live_server.url}/")
-    page.locator("#tugas").get_by_role("link", name=re.compile("2027: Pemungutan suara berlangsung")).click()
-    assert page.url.endswith("/pilih/ap-2027/rekapitulasi/")
+    assert page.locator("#tugas").is_visible()
+    _from_home(page, live_server, "Anggaran Partisipatif 2026: Periksa dan umumkan hasil", r"/pilih/ap-2026/rekapitulasi/$")
+    _from_home(page, live_server, "2027: Pemungutan suara berlangsung", r"/pilih/ap-2027/rekapitulasi/$")
     context.close()
 
 
 def test_resident_reaches_own_pages_and_signs_out_without_javascript(demo, chromium, live_server):
     context, page = _phone(chromium, live_server, "warga@demo.local")
-    for name, path in {"Usulan saya": "/usulan/saya/", "Kotak masuk": "/notifikasi/kotak-masuk/", "Profil": "/akun/profil/"}.items():
-        page.goto(f"{live_server.url}/")
-        _menu(page, name)
-        assert page.url.endswith(path), (name, page.url)
+    _reach_each(page, live_server, {"Usulan saya": "/usulan/saya/", "Kotak masuk": "/notifikasi/kotak-masuk/",
+                                    "Profil": "/akun/profil/"})
     # A resident has no officer's work: no "Pekerjaan Anda" on the home page.
     page.goto(f"{live_server.url}/")
     assert page.locator("#tugas").count() == 0
