@@ -16,6 +16,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core is vendored for the browser tests only (they inject it into the page); no template loads it.
 # Bootstrap and Leaflet come from the npm registry (package.json pins them); the copies in
 # static/vendor are committed so that `make run` needs Python alone. The source maps come too:
 # the minified files name them, and collectstatic's manifest storage refuses a missing one.
@@ -28,6 +29,8 @@ vendor:
 	cp node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
 	  static/vendor/leaflet/
 	cp node_modules/leaflet/dist/images/*.png static/vendor/leaflet/images/
+	mkdir -p static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 
 messages: $(VENV)/.installed
 	if command -v msgfmt >/dev/null; then $(MANAGE) compilemessages --ignore=.venv -v 0; else echo "msgfmt not found: using the committed .mo files"; fi
@@ -38,7 +41,9 @@ makemessages: $(VENV)/.installed
 run: $(VENV)/.installed messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --size small --if-empty
-	@if [ -n "$$REDIS_URL" ]; then \
+	@# Links in e-mails point at this server: SITE_URL follows PORT unless it is set.
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	if [ -n "$$REDIS_URL" ]; then \
 	  echo "Starting a Celery worker and beat (REDIS_URL is set)"; \
 	  $(VENV)/bin/celery -A balikpapan_pb worker -B -Q celery,tally,notifications --loglevel=INFO --concurrency=2 & \
 	  trap "kill $$!" EXIT; \

@@ -24,3 +24,14 @@ def language_switch(request):
         with translation.override(other):
             url = reverse("home")
     return {"language_switch": {"code": other, "name": _SWITCH_NAMES[other], "url": url}}
+
+
+def work(request):
+    """The links of an officer's work (balikpapan_pb.worklist), for the menu and the home page;
+    computed only when a page shows them, and never for visitors."""
+    from django.utils.functional import SimpleLazyObject
+
+    from .worklist import work_links
+
+    user = getattr(request, "user", None)
+    return {"work_links": SimpleLazyObject(lambda: work_links(user))}

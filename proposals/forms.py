@@ -143,7 +143,7 @@ class ProposalForm(forms.Form):
             f"{item.code} · {item.name} — {format_rupiah(item.unit_price)} / {item.unit}")
         level_order = {AreaLevel.KELURAHAN: 0, AreaLevel.KECAMATAN: 1, AreaLevel.KOTA: 2}
         self.fields["area"].choices = [
-            (area.pk, f"{area.get_level_display()} {area.name}")
+            (area.pk, area.label)  # "Kota Balikpapan", never "Kota Kota Balikpapan"
             for area in sorted(areas, key=lambda a: (level_order.get(a.level, 3), a.name))
         ]
         if proposal is None:
@@ -263,6 +263,9 @@ class ValuationForm(forms.Form):
                              help_text=_("Wajib bila layak. Hanya usulan layak yang biayanya tidak melebihi pagu wilayah masuk surat suara."))
     reason = forms.CharField(label=_("Alasan / catatan teknis"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Wajib bila tidak layak."))
+    over_pagu_confirmed = forms.BooleanField(
+        label=_("Saya sudah memeriksa: biaya akhir memang melebihi pagu wilayah"), required=False,
+        help_text=_("Hanya bila biaya akhir melebihi pagu; usulan itu tidak akan masuk surat suara."))
 
     def clean(self):
         data = super().clean()

@@ -36,7 +36,7 @@ from .models import (
     StatusChange,
     Support,
 )
-from .money import indicative_cost, parse_rupiah
+from .money import format_rupiah, indicative_cost, parse_rupiah
 
 
 class TransitionError(Exception):
@@ -126,6 +126,17 @@ def _photos_add(proposal: Proposal, photos: list[ProcessedPhoto]) -> None:
         item.save()
 
 
+def _estimate_within_pagu(area: Area, estimated_cost: int | None) -> None:
+    """A project dearer than its area's whole pagu can never be funded there: say so at once."""
+    if estimated_cost is not None and estimated_cost > area.budget:
+        raise ValidationError({"estimated_cost": ValidationError(
+            _("Perkiraan biaya %(cost)s melebihi pagu %(area)s (%(budget)s). Kecilkan lingkup usulan, bagi menjadi "
+              "beberapa usulan, atau pilih wilayah dengan pagu yang lebih besar."),
+            code="over_pagu",
+            params={"cost": format_rupiah(estimated_cost), "area": area.label, "budget": format_rupiah(area.budget)},
+        )})
+
+
 @transaction.atomic
 def proposal_create(*, round: Round, proposer: User, area: Area, category: Category, title: str,  # noqa: A002
                     description: str, estimated_cost: int, latitude: float | None = None,
@@ -140,6 +151,7 @@ def proposal_create(*, round: Round, proposer: User, area: Area, category: Categ
         address=address.strip(), rt=rt, rw=rw, status=Status.DRAFT,
     )
     _kamus_apply(proposal, kamus_item, volume)
+    _estimate_within_pagu(area, proposal.estimated_cost)  # typed, or volume x unit price of the kamus
     proposal.full_clean()
     proposal.save()
     StatusChange.objects.create(proposal=proposal, from_status="", to_status=Status.DRAFT, actor=proposer)
@@ -192,6 +204,7 @@ def proposal_update(*, proposal: Proposal, actor: User, photos: list[ProcessedPh
         _kamus_apply(locked, kamus_item, volume)
     if locked.area.round_id != locked.round_id:
         raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
+    _estimate_within_pagu(locked.area, locked.estimated_cost)
     locked.full_clean()
     locked.save()
     remove = [int(pk) for pk in remove_photo_ids]
@@ -312,13 +325,23 @@ def proposal_restore(*, proposal: Proposal, actor: User, reason: str = "") -> Pr
 
 @transaction.atomic
 def proposal_valuate(*, proposal: Proposal, actor: User, feasible: bool, final_cost: int | None,
-                     reason: str = "") -> Proposal:
-    """Feasible (with the final cost) or infeasible (with the reason). Can be revised during review."""
+                     reason: str = "", over_pagu_confirmed: bool = False) -> Proposal:
+    """Feasible (with the final cost) or infeasible (with the reason). Can be revised during review.
+
+    A final cost above the area's pagu is usually a typing error (one zero too many); the
+    verifikator confirms it explicitly, knowing the project then cannot be on the ballot."""
     reason = (reason or "").strip()
     if not feasible and not reason:
         raise ValidationError({"reason": REASON_REQUIRED})
     if feasible and (final_cost is None or final_cost <= 0):
         raise ValidationError({"final_cost": _("Biaya akhir wajib diisi untuk usulan yang layak.")})
+    budget = proposal.area.budget
+    if feasible and final_cost > budget and not over_pagu_confirmed:
+        raise ValidationError({"final_cost": ValidationError(
+            _("Biaya akhir %(cost)s melebihi pagu wilayah (%(budget)s), sehingga usulan tidak dapat masuk surat suara. "
+              "Periksa angkanya; bila sudah benar, centang konfirmasi di bawah dan simpan lagi."),
+            code="over_pagu", params={"cost": format_rupiah(final_cost), "budget": format_rupiah(budget)},
+        )})
     return _transition(
         proposal=proposal, allowed_from=[Status.APPROVED, Status.FEASIBLE, Status.INFEASIBLE],
         to_status=Status.FEASIBLE if feasible else Status.INFEASIBLE, actor=actor, reason=reason,

@@ -347,7 +347,8 @@ def proposal_valuate(request, pk: int):
         data = form.cleaned_data
         try:
             services.proposal_valuate(proposal=proposal, actor=request.user, feasible=data["feasible"],
-                                      final_cost=data.get("final_cost"), reason=data.get("reason", ""))
+                                      final_cost=data.get("final_cost"), reason=data.get("reason", ""),
+                                      over_pagu_confirmed=data.get("over_pagu_confirmed", False))
         except services.TransitionError:
             messages.error(request, _("Usulan ini tidak lagi menunggu penilaian."))
         except ValidationError as error:

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from proposals.models import BALLOT_STATUSES, Proposal
+from proposals.models import BALLOT_STATUSES, Proposal, ProposalPhoto
 from rounds.models import Area, AreaLevel, BallotType, Round
 
 from . import sealing
@@ -59,6 +59,7 @@ def ballot_projects(area: Area) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(area=area, status__in=BALLOT_STATUSES)
         .select_related("category")
+        .prefetch_related(Prefetch("photos", queryset=ProposalPhoto.objects.only("proposal_id", "thumbnail", "order")))
         .annotate(ballot_cost=Coalesce("final_cost", "estimated_cost"))
         .order_by("ballot_cost", "pk")
     )
@@ -191,3 +192,46 @@ def area_ballot_totals(*, round: Round, area: Area) -> dict:
         "voters": voters,
         "max_rank": k,
     }
+
+
+def paper_areas_for(user) -> list[Area]:
+    """The areas of rounds in voting where this LPM officer enters the paper ballots of a forum:
+    the same test as services.can_enter_paper, in one query (it runs for the menu of every page)."""
+    if not (user and user.is_authenticated and user.role == "moderator"):
+        return []
+    kelurahan = user.moderated_kelurahan.all()
+    kecamatan = user.moderated_kecamatan.all()
+    return list(
+        Area.objects.filter(round__phase="voting")
+        .filter(
+            Q(level=AreaLevel.KELURAHAN, kelurahan__in=kelurahan.values("pk"))
+            | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kecamatan.values("pk"))
+            | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kelurahan.values("kecamatan_id"))
+            | (Q(level=AreaLevel.KOTA) & (Exists(kelurahan.values("pk")) | Exists(kecamatan.values("pk"))))
+        )
+        .select_related("round").order_by("round__name", "level", "code")
+    )
+
+
+def ballot_order(projects: list, *, seed: str) -> list:
+    """The projects of a ballot in an order of their own for each voter (the first places on a
+    list draw more votes), the same for that voter on every visit: a shuffle seeded by an HMAC
+    of `seed` (the voter key, or the forum for a printed paper ballot) with BALLOT_KEY, so that
+    nobody can work out a voter's order, or the voter from an order, without the key.
+    random.Random is enough here: the order needs to be fair, not secret beyond the seed."""
+    import random
+
+    digest = hmac.new(settings.BALLOT_KEY.encode(), f"ballot-order|{seed}".encode(), hashlib.sha256).digest()
+    ordered = sorted(projects, key=lambda p: p.pk)
+    random.Random(digest).shuffle(ordered)
+    return ordered
+
+
+def forum_ballot_seed(area: Area) -> str:
+    """One order for every printed paper ballot of an area's forum."""
+    return f"forum|{area.round_id}|{area.pk}"
+
+
+def voting_closes_at(round: Round):
+    """The end of the round's voting phase on its schedule, or None."""
+    return round.schedule.filter(phase="voting").values_list("end", flat=True).first()

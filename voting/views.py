@@ -66,6 +66,10 @@ def _ballot_context(area: Area, projects: list[Proposal], choices, blank: bool) 
     rows = _rows(round_, projects, choices, blank)
     return {
         "area": area, "round": round_, "rows": rows, "blank": blank,
+        "closes_at": selectors.voting_closes_at(round_),
+        # The confirmation of a ranked ballot reads in rank order (the form keeps the ballot's order).
+        "chosen_rows": sorted((r for r in rows if r["rank"]), key=lambda r: r["rank"])
+        if round_.ballot_type == BallotType.RANKED else [r for r in rows if r["checked"] or r["points"]],
         "ranks": range(1, round_.max_choices + 1),
         "chosen_cost": sum(r["cost"] for r in rows if r["checked"]),
         "is_knapsack": round_.ballot_type == BallotType.KNAPSACK,
@@ -86,7 +90,7 @@ def index(request):
     for round_ in rounds:
         areas = selectors.areas_for_resident(round=round_, kelurahan_id=request.user.kelurahan_id)
         entries.append({"round": round_, "areas": [{"area": a, "voted": a.pk in voted} for a in areas]})
-    return render(request, "voting/index.html", {"entries": entries})
+    return render(request, "voting/index.html", {"entries": entries, "paper_areas": selectors.paper_areas_for(request.user)})
 
 
 @login_required
@@ -104,7 +108,9 @@ def ballot(request, round_slug: str, area_id: int):
     if participation is not None and participation.channel == Channel.PAPER:
         reason = _("Anda sudah memilih dengan surat suara kertas di forum warga untuk %(area)s.") % {"area": area.name}
         return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
-    projects = list(selectors.ballot_projects(area))
+    seed = selectors.voter_key(nik_hash=request.user.nik_hash or f"user-{request.user.pk}", round_id=area.round_id,
+                               area_id=area.pk)
+    projects = selectors.ballot_order(list(selectors.ballot_projects(area)), seed=seed)
     project_ids = [p.project_id for p in projects]
     current = selectors.own_ballot(nik_hash=request.user.nik_hash, area=area) if participation else None
     choices, blank = (current.choices, current.blank) if current else (None, False)
@@ -148,7 +154,7 @@ def done(request, round_slug: str, area_id: int):
 @permission_required("voting.enter_paper_ballot", fn=_area_from_kwargs, raise_exception=True)
 def paper(request, round_slug: str, area_id: int):
     area = _area(round_slug, area_id)
-    projects = list(selectors.ballot_projects(area))
+    projects = selectors.ballot_order(list(selectors.ballot_projects(area)), seed=selectors.forum_ballot_seed(area))
     form = PaperBallotNikForm(request.POST or None)
     errors: list[str] = []
     choices, blank = None, False
@@ -171,7 +177,7 @@ def paper(request, round_slug: str, area_id: int):
             )
             return redirect("voting:paper", round_slug=round_slug, area_id=area.pk)
     context = _ballot_context(area, projects, choices if isinstance(choices, list | dict) else None, blank)
-    context.update({"form": form, "errors": errors})
+    context.update({"form": form, "errors": errors, "is_paper": True})
     return render(request, "voting/paper.html", context, status=400 if errors or form.errors else 200)
 
 

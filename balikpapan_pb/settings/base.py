@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "balikpapan_pb.context_processors.site",
                 "balikpapan_pb.context_processors.language_switch",
+                "balikpapan_pb.context_processors.work",
                 "notifications.context_processors.unread_count",
             ],
         },

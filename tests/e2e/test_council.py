@@ -1,32 +1,14 @@
 """A council member signs in and reads the ranked priorities of the demo round, on a phone and a desktop."""
 
-import importlib
-import io
 import re
 
 import pytest
-from django.core.management import call_command
-
-from rounds.models import Category
 
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEMO_PASSWORD = "suarawarga-demo"
-
-
-@pytest.fixture
-def demo():
-    """The demo data of `make run` (transactional tests flush what migrations loaded: put it back)."""
-    from wilayah.services import wilayah_ensure
-
-    wilayah_ensure()
-    categories = importlib.import_module("rounds.migrations.0002_categories").CATEGORIES
-    for order, (slug, name, name_en, color) in enumerate(categories, start=1):
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en, "color": color,
-                                                            "order": order})
-    call_command("seed_demo", size="small", stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])

@@ -114,7 +114,16 @@ def test_valuation_sets_final_cost_and_only_what_fits_goes_on_the_ballot():
     not_valued = ProposalFactory(area=area, status=Status.APPROVED)
 
     services.proposal_valuate(proposal=fits, actor=verifikator, feasible=True, final_cost=400_000_000)
-    services.proposal_valuate(proposal=too_dear, actor=verifikator, feasible=True, final_cost=600_000_000)
+    with pytest.raises(ValidationError) as refused:  # above the pagu: flagged, to be confirmed
+        services.proposal_valuate(proposal=too_dear, actor=verifikator, feasible=True, final_cost=600_000_000)
+    assert refused.value.error_dict["final_cost"][0].code == "over_pagu"
+    assert "melebihi pagu wilayah (Rp500.000.000)" in refused.value.messages[0]
+    too_dear.refresh_from_db()
+    assert too_dear.status == Status.APPROVED
+    services.proposal_valuate(proposal=too_dear, actor=verifikator, feasible=True, final_cost=600_000_000,
+                              over_pagu_confirmed=True)
+    too_dear.refresh_from_db()
+    assert too_dear.status == Status.FEASIBLE and too_dear.final_cost == 600_000_000
     with pytest.raises(ValidationError):
         services.proposal_valuate(proposal=infeasible, actor=verifikator, feasible=False, final_cost=None, reason="")
     with pytest.raises(ValidationError):
@@ -180,3 +189,21 @@ def test_create_as_draft_then_submit():
     proposal.refresh_from_db()
     assert proposal.status == Status.SUBMITTED and proposal.submitted_at is not None
     assert Follow.objects.filter(proposal=proposal, user=resident).exists()
+
+
+def test_an_estimate_above_the_areas_pagu_is_refused_with_the_figures():
+    round_ = RoundFactory()
+    area = AreaFactory(round=round_, budget=1_000_000_000)
+    resident = UserFactory()
+    fields = dict(round=round_, proposer=resident, area=area, category=category_get(), title="Jalan lingkungan RT 5",
+                  description="Berlubang.", address="RT 5")
+    with pytest.raises(ValidationError) as refused:
+        services.proposal_create(**fields, estimated_cost=5_000_000_000)
+    message = refused.value.message_dict["estimated_cost"][0]
+    assert "Rp5.000.000.000" in message and "Rp1.000.000.000" in message and "melebihi pagu" in message
+    assert not Proposal.objects.filter(area=area).exists()
+    proposal = services.proposal_create(**fields, estimated_cost=1_000_000_000)  # the whole pagu is allowed
+    with pytest.raises(ValidationError):
+        services.proposal_update(proposal=proposal, actor=resident, estimated_cost=1_000_000_001)
+    proposal.refresh_from_db()
+    assert proposal.estimated_cost == 1_000_000_000

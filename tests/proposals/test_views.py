@@ -16,7 +16,8 @@ XSS = "<script>alert(1)</script>"
 # Pinned: the same whatever the number of proposals (see the report for what each query is).
 LIST_QUERIES = 6         # rounds, areas of the round, categories, count, page, photos
 DETAIL_QUERIES = 6       # proposal with counts, photos, status history, comments, journey steps, carry-overs
-QUEUE_QUERIES = 7        # session, user, moderated kelurahan, moderated kecamatan, count, inbox count, page
+QUEUE_QUERIES = 8        # session, user, moderated kelurahan, moderated kecamatan, count, inbox count, page,
+#                          the paper-ballot areas of the LPM menu (balikpapan_pb.worklist)
 
 
 def make_many(count: int, *, status=Status.APPROVED, round_=None):
@@ -337,3 +338,23 @@ def test_round_page_and_home_lead_to_what_a_resident_can_do_now(client, phase, b
         html = page.content.decode()
         assert f'href="{url}">{button}</a>' in html
     assert reverse("voting:index") in client.get("/").content.decode()  # "Pilih" is in the navigation
+
+
+def test_a_final_cost_above_the_pagu_is_flagged_and_saved_only_once_confirmed(client):
+    round_ = RoundFactory(phase="review")
+    area = AreaFactory(round=round_, budget=1_000_000_000)
+    category = category_get()
+    verifikator = UserFactory(role=Role.VERIFIKATOR)
+    category.verifikators.add(verifikator)
+    proposal = ProposalFactory(round=round_, area=area, category=category, status=Status.APPROVED)
+    client.force_login(verifikator)
+    url = reverse("proposals:valuate", args=[proposal.pk])
+    response = client.post(url, {"feasible": "1", "final_cost": "99.000.000.000"})
+    assert response.status_code == 400
+    assert "melebihi pagu wilayah (Rp1.000.000.000)" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == Status.APPROVED and proposal.final_cost is None
+    response = client.post(url, {"feasible": "1", "final_cost": "99.000.000.000", "over_pagu_confirmed": "on"})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == Status.FEASIBLE and proposal.final_cost == 99_000_000_000

@@ -83,16 +83,16 @@ def test_cumulative_form(client, resident):
 def test_ballot_page_query_count_does_not_grow(client, resident, kel_area, django_assert_num_queries):
     client.force_login(resident)
     client.get(ballot_url(kel_area))  # warm the session
-    # session, user, area with its round, participation, projects, unread inbox count (a
-    # resident's Django model permissions are not looked up: accounts.backends)
-    with django_assert_num_queries(6):
+    # session, user, area with its round, participation, projects, their photos, the closing time,
+    # unread inbox count (a resident's Django model permissions are not looked up: accounts.backends)
+    with django_assert_num_queries(8):
         client.get(ballot_url(kel_area))
     for n in range(20):
         Proposal.objects.create(
             round=kel_area.round, area=kel_area, category_id=Proposal.objects.first().category_id,
             title=f"Tambahan {n}", description="x", estimated_cost=1_000_000, status=Status.FEASIBLE,
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(ballot_url(kel_area))
     assert len(response.content) < 100_000
 

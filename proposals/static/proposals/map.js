@@ -49,5 +49,15 @@
       });
     }
   }
-  document.querySelectorAll("[data-map]").forEach(init);
+  // A map inside a closed <details> (a project on the ballot) starts when it is opened: Leaflet
+  // cannot measure a hidden box.
+  document.querySelectorAll("[data-map]").forEach(function (el) {
+    var details = el.closest("details");
+    if (!details || details.open) { init(el); return; }
+    details.addEventListener("toggle", function opened() {
+      if (!details.open) return;
+      details.removeEventListener("toggle", opened);
+      init(el);
+    });
+  });
 })();
