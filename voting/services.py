@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import logging
+import time
 from collections.abc import Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -297,6 +298,7 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     MES reads every ballot (grouped into identical ones by the engine)."""
     from voting.tally import Project, tally, tally_totals
 
+    started = time.perf_counter()
     costs = selectors.ballot_project_costs(area)
     projects = [Project(pid, int(cost)) for pid, cost in sorted(costs.items())]
     if rule == TallyRule.MES or connection.vendor != "postgresql":  # the SQLite of `make run` reads every ballot
@@ -305,10 +307,14 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     else:
         totals = selectors.area_ballot_totals(round=round, area=area)
         result = tally_totals(rule=rule, budget=area.budget, projects=projects, **totals)
-    snapshot, _created = ResultSnapshot.objects.get_or_create(
+    stats = {"mes_runs": int(result.params.get("add1_runs", 0)), "seconds": round(time.perf_counter() - started, 3)}
+    snapshot, created = ResultSnapshot.objects.get_or_create(
         round=round, area=area, rule=rule, input_hash=result.input_hash,
-        defaults={"result": result.to_dict(), "voters": result.voters},
+        defaults={"result": result.to_dict(), "voters": result.voters, "stats": stats},
     )
+    if not created:  # the result is the same; only what computing it cost is new
+        ResultSnapshot.objects.filter(pk=snapshot.pk).update(stats=stats)
+        snapshot.stats = stats
     return snapshot
 
 

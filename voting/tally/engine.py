@@ -205,9 +205,8 @@ def _mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcom
         return (False, *reasons.over_whole_budget(cost=project.cost, budget=budget))
     if final.voter_budget * supporters < project.cost:
         return (False, *reasons.mes_share_too_small(supporters=supporters, cost=project.cost, voter_budget=final.voter_budget))
-    assert final.leftover is not None
-    groups = profile.supporters_of[j]
-    leftover = math.floor(float(final.leftover[groups] @ profile.mult[groups]))
+    # Exact, so that no figure depends on the order in which ballots or projects came in.
+    leftover = math.floor(final.left[j])
     return (False, *reasons.mes_share_spent(supporters=supporters, cost=project.cost, leftover=leftover))
 
 
