@@ -76,7 +76,7 @@ def build_round(shared: Path, voters: int = VOTERS, seed: int = SEED):
                 ballots[code].append(approval(code))
     return [
         (code, areas[code][0], made[code][0], Ballots(kind="approval", items=ballots[code]))
-        for code in sorted(areas, key=lambda c: (len(c), c))
+        for code in sorted(areas, key=lambda c: (-len(c), c))
     ]
 
 

@@ -167,7 +167,7 @@ def _tally_mes(
         "add1_runs": outcome.runs,
     }
     selected = [projects[j] for j in final.selected]
-    lines = {p.id: _mes_line(j, p, budget, profile, outcome) for j, p in enumerate(projects)}
+    lines = {p.id: mes_line(j, p, budget, profile, outcome) for j, p in enumerate(projects)}
     by_support = sorted(
         (p for p in projects if not lines[p.id][0]),
         key=lambda p: (-profile.approval_count[index[p.id]], *tie_key(p, profile.approval_count[index[p.id]])),
@@ -181,7 +181,7 @@ def _approved(ballot: tuple, kind: str) -> tuple[str, ...]:
     return tuple(pid for pid, _ in ballot) if kind == "cumulative" else ballot
 
 
-def _mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcome: MesOutcome) -> tuple[bool, str, str]:
+def mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcome: MesOutcome) -> tuple[bool, str, str]:
     final, first = outcome.final, outcome.first
     supporters = profile.approval_count[j]
     if j in final.price:

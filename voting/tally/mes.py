@@ -318,6 +318,15 @@ class _Affine:
     slope: Fraction
 
 
+@dataclass
+class _Priced:
+    rho: _Affine
+    present: list[tuple[int, int]]  # (level, voters) of the supporters, poorest first
+    split: int  # present[:split] pay all they have
+    surplus_value: Fraction  # what the supporters have beyond the cost
+    surplus_slope: Fraction
+
+
 class _ParametricRun:
     """One exact MES run at ``b0`` that also finds the next budget where its decisions could change.
 
@@ -368,16 +377,17 @@ class _ParametricRun:
         present.sort(key=lambda item: self.levels[item[0]].value)
         return present
 
-    def _price(self, j: int) -> tuple[_Affine, list[int]] | None:
-        """The price rho of project j as an affine function, and the levels that pay all they have."""
+    def _price(self, j: int) -> _Priced | None:
+        """The price rho of project j as an affine function (valid while its poor stay poor and its
+        rich stay rich), or None when its supporters cannot pay for it."""
         cost = self.p.costs[j]
         present = self._supporter_levels(j)
         total_value = sum((self.levels[k].value * n for k, n in present), Fraction(0))
         total_slope = sum((self.levels[k].slope * n for k, n in present), Fraction(0))
         if total_value < cost:
-            self._holds(cost - total_value, -total_slope)  # unaffordable (strictly) while this holds
+            # Unaffordable (strictly) while this holds; it is dropped for the rest of the run.
+            self._holds(cost - total_value, -total_slope)
             return None
-        self._holds(total_value - cost, total_slope)
         # pabutools' order: by budget ascending; the first who can pay an equal share of what is
         # still missing fixes the price, everyone poorer pays all they have.
         paid_value, paid_slope = Fraction(0), Fraction(0)
@@ -394,19 +404,51 @@ class _ParametricRun:
         if rich == 0:
             raise ArithmeticError("project priced although its supporters cannot afford it")
         rho = _Affine((cost - paid_value) / rich, -paid_slope / rich)
-        for position, (k, _) in enumerate(present):
+        return _Priced(rho, present, split, total_value - cost, total_slope)
+
+    def _certify_chosen(self, priced: _Priced) -> None:
+        """The chosen project stays affordable and its poor and rich stay so: its price, and so
+        every budget after it, keeps its affine form."""
+        self._holds(priced.surplus_value, priced.surplus_slope)
+        rho = priced.rho
+        for position, (k, _) in enumerate(priced.present):
             level = self.levels[k]
-            if position < split:
+            if position < priced.split:
                 self._holds(rho.value - level.value, rho.slope - level.slope)
             else:
                 self._holds(level.value - rho.value, level.slope - rho.slope)
-        return rho, [k for k, _ in present[:split]]
+
+    def _certify_beaten(self, j: int, priced: _Priced, chosen: _Affine, chosen_cost: int) -> None:
+        """Project j stays no better than the chosen one: rho_j / cost_j >= rho_c / cost_c.
+
+        With y = rho_c * cost_j / cost_c, that is sum(voters * min(budget, y)) <= cost_j over j's
+        supporters (what they would pay at price y is not yet enough). That sum is concave in the
+        voter budget (a sum of minimums of affine functions), so it stays below its tangent: the
+        tangent's root is a safe bound however often j's own poor and rich trade places.
+        """
+        cost = self.p.costs[j]
+        y = _Affine(chosen.value * cost / chosen_cost, chosen.slope * cost / chosen_cost)
+        excess, excess_slope = -Fraction(cost), Fraction(0)
+        for k, n in priced.present:
+            level = self.levels[k]
+            if level.value < y.value:
+                excess, excess_slope = excess + level.value * n, excess_slope + level.slope * n
+            elif level.value > y.value:
+                excess, excess_slope = excess + y.value * n, excess_slope + y.slope * n
+            else:
+                excess, excess_slope = excess + y.value * n, excess_slope + min(level.slope, y.slope) * n
+        self._holds(-excess, -excess_slope)
+        if excess == 0 and excess_slope == 0:
+            # An exact tie that may last (the tie key decides, as it did here). It is a tie only
+            # while some supporter of j could still pay y, so keep the richest one able to.
+            k = priced.present[-1][0]
+            self._holds(self.levels[k].value - y.value, self.levels[k].slope - y.slope)
 
     def select(self) -> MesRun:
         p = self.p
         remaining = [j for j in range(len(p.costs)) if p.costs[j] > 0 and p.approval_count[j] > 0]
         while remaining:
-            priced: dict[int, tuple[_Affine, list[int]]] = {}
+            priced: dict[int, _Priced] = {}
             for j in remaining:
                 found = self._price(j)
                 if found is not None:
@@ -415,13 +457,12 @@ class _ParametricRun:
             remaining = list(priced)
             if not priced:
                 break
-            chosen = min(priced, key=lambda j: (priced[j][0].value / p.costs[j], self.tie_key(j)))
-            rho_c, cost_c = priced[chosen][0], p.costs[chosen]
-            for j, (rho, _) in priced.items():
+            chosen = min(priced, key=lambda j: (priced[j].rho.value / p.costs[j], self.tie_key(j)))
+            self._certify_chosen(priced[chosen])
+            for j, other in priced.items():
                 if j != chosen:
-                    # rho_j / cost_j >= rho_c / cost_c, times both (positive) costs
-                    self._holds(rho.value * cost_c - rho_c.value * p.costs[j], rho.slope * cost_c - rho_c.slope * p.costs[j])
-            self._pay(chosen, rho_c, priced[chosen][1])
+                    self._certify_beaten(j, other, priced[chosen].rho, p.costs[chosen])
+            self._pay(chosen, priced[chosen].rho, [k for k, _ in priced[chosen].present[: priced[chosen].split]])
             remaining.remove(chosen)
         return self.run
 
