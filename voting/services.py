@@ -307,7 +307,7 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     else:
         totals = selectors.area_ballot_totals(round=round, area=area)
         result = tally_totals(rule=rule, budget=area.budget, projects=projects, **totals)
-    stats = {"mes_runs": int(result.params.get("add1_runs", 0)), "seconds": round(time.perf_counter() - started, 3)}
+    stats = {"mes_runs": int(result.params.get("add1_runs", 0)), "seconds": float(f"{time.perf_counter() - started:.3f}")}
     snapshot, created = ResultSnapshot.objects.get_or_create(
         round=round, area=area, rule=rule, input_hash=result.input_hash,
         defaults={"result": result.to_dict(), "voters": result.voters, "stats": stats},

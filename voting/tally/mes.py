@@ -370,7 +370,7 @@ class _ParametricRun:
         """Whole rupiah to add to b0 to reach the first budget where the outcome may differ."""
         if self.horizon is None:
             return None
-        return max(1, math.ceil(self.horizon))
+        return max(1, int(math.ceil(self.horizon)))
 
     def _level(self, value: mpq, slope: mpq) -> int:
         key = (value, slope)
