@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('voting', '0001_initial'),
+        ('voting', '0002_tally_run_outbox'),
     ]
 
     operations = [
