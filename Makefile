@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/suarawarga
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PORT ?= 8000
 
-.PHONY: run test bench vendor services browser messages makemessages lint clean
+.PHONY: run test fuzz bench vendor services browser messages makemessages lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ browser:
 test: $(VENV)/.installed browser services messages
 	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
 	  $(PY) -m pytest
+
+# The property tests (Hypothesis) with random search and five times the examples; `make test`
+# runs them derandomized (the same examples every time). Pass FUZZ_ARGS for more, e.g. -x.
+FUZZ_TESTS ?= tests/voting/tally/test_properties.py tests/voting/tally/test_add1_jumps.py tests/accounts/test_nik.py
+fuzz: $(VENV)/.installed services
+	HYPOTHESIS_PROFILE=fuzz DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) \
+	  REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest $(FUZZ_TESTS) $(FUZZ_ARGS)
 
 # The benchmarks seed their own database (500,000 ballots), kept between runs.
 BENCH_DB ?= suarawarga_bench

@@ -20,6 +20,8 @@ SHARED = REPO.parent / "shared"
 # (module, title, how to call it)
 SUITES = [
     ("bench.tally_bench", "Tally rules: ours against pabutools", lambda m, quick: _call_with_quick(m.run, quick, SHARED)),
+    ("bench.city_mes_bench", "A Balikpapan-shaped round by MES + add1 in rupiah (41 areas, 500,000 voters)",
+     lambda m, quick: m.run(SHARED)),
     ("bench.voting_bench", "City-scale tally from the database against a bare SQL GROUP BY", lambda m, quick: m.run()),
     ("bench.notifications_bench", "Notification fan-out", lambda m, quick: m.run()),
     ("bench.pages_bench", "Pages under gunicorn against a trivial Django view", lambda m, quick: m.run()),

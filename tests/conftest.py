@@ -1,9 +1,20 @@
+import os
+
 import pytest
+from hypothesis import settings
 from pytest_factoryboy import register
 
 from tests.factories import UserFactory
 
 register(UserFactory, "user")
+
+# Hypothesis: `make test` runs the same examples every time (derandomized, no example
+# database), so a red build is a real change and not a lucky draw; `make fuzz`
+# (HYPOTHESIS_PROFILE=fuzz) searches at random with five times the examples of each test.
+# Tests size their example counts with tests.hypothesis_examples.examples().
+settings.register_profile("default", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, database=None, deadline=None, print_blob=True, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

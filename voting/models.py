@@ -214,6 +214,9 @@ class ResultSnapshot(models.Model):
     input_hash = models.CharField(max_length=64)
     result = models.JSONField()
     voters = models.PositiveIntegerField(default=0)
+    # What the last computation of this result cost ({"mes_runs": int, "seconds": float}): kept
+    # beside the result, never in it, so that the result stays byte-identical between runs.
+    stats = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("diumumkan"), null=True, blank=True)
     published_by = models.ForeignKey(

@@ -143,8 +143,10 @@ def tally_json(*, round: Round, rule: str, snapshots: list[ResultSnapshot]) -> d
             "area": area.code,
             "budget": int(area.budget),
             "selected": list(result["selected"]),
+            "input_hash": snap.input_hash,
             "projects": [
-                {"id": p["id"], "cost": int(p["cost"]), "votes": p["votes"], "selected": bool(p["selected"])}
+                {"id": p["id"], "cost": int(p["cost"]), "votes": p["votes"], "selected": bool(p["selected"]),
+                 "reason_id": p["reason_id"], "reason_en": p["reason_en"]}
                 for p in result["projects"]
             ],
         })

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Iterable
 
@@ -441,6 +442,7 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
 
     tally_phase_check(round=round)
     ballots_mix(area=area, closing=True)  # the tally counts every ballot, pending ones too
+    started = time.perf_counter()
     costs = selectors.ballot_project_costs(area)
     projects = [Project(pid, int(cost)) for pid, cost in sorted(costs.items())]
     if rule == TallyRule.MES or connection.vendor != "postgresql":  # the SQLite of `make run` reads every ballot
@@ -449,10 +451,14 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     else:
         totals = selectors.area_ballot_totals(round=round, area=area)
         result = tally_totals(rule=rule, budget=area.budget, projects=projects, **totals)
-    snapshot, _created = ResultSnapshot.objects.get_or_create(
+    stats = {"mes_runs": int(result.params.get("add1_runs", 0)), "seconds": float(f"{time.perf_counter() - started:.3f}")}
+    snapshot, created = ResultSnapshot.objects.get_or_create(
         round=round, area=area, rule=rule, input_hash=result.input_hash,
-        defaults={"result": result.to_dict(), "voters": result.voters},
+        defaults={"result": result.to_dict(), "voters": result.voters, "stats": stats},
     )
+    if not created:  # the result is the same; only what computing it cost is new
+        ResultSnapshot.objects.filter(pk=snapshot.pk).update(stats=stats)
+        snapshot.stats = stats
     return snapshot
 
 

@@ -34,13 +34,31 @@ def test_swiecie_mes_reproduces_the_official_winners_in_the_spec_shape(tmp_path)
     slug, data = run("Poland_Swiecie_2023.pb", "mes", tmp_path)
     assert set(data) == {"round", "rule", "areas"} and data["round"] == slug and data["rule"] == "mes"
     (area,) = data["areas"]
-    assert set(area) == {"area", "budget", "selected", "projects"}
+    assert set(area) == {"area", "budget", "selected", "projects", "input_hash"}
     assert area["budget"] == 1_070_000 and isinstance(area["budget"], int)
+    assert len(area["input_hash"]) == 64
     for project in area["projects"]:
-        assert set(project) == {"id", "cost", "votes", "selected"}
+        assert set(project) == {"id", "cost", "votes", "selected", "reason_id", "reason_en"}
         assert isinstance(project["id"], str) and isinstance(project["cost"], int) and isinstance(project["selected"], bool)
+        assert project["reason_id"].startswith("Didanai" if project["selected"] else "Tidak didanai")
+        assert project["reason_en"].startswith("Funded" if project["selected"] else "Not funded")
     assert set(area["selected"]) == official("Poland_Swiecie_2023.pb")
     assert {p["id"] for p in area["projects"] if p["selected"]} == set(area["selected"])
+
+
+def test_tally_reports_mes_runs_and_seconds_per_area(tmp_path):
+    from voting.models import ResultSnapshot
+
+    out = StringIO()
+    call_command("import_pabulib", str(DATA / "Poland_Swiecie_2023.pb"), stdout=out)
+    slug = out.getvalue().strip()
+    printed = StringIO()
+    call_command("tally", slug, "--rule", "mes", "--sync", stderr=printed)
+    snapshot = ResultSnapshot.objects.get(round__slug=slug, rule="mes")
+    runs = snapshot.result["params"]["add1_runs"]
+    assert snapshot.stats["mes_runs"] == runs >= 1 and snapshot.stats["seconds"] >= 0
+    assert f"({runs} MES runs, " in printed.getvalue()
+    assert f"1 areas: {runs} MES runs, " in printed.getvalue()
 
 
 def test_round_slug_option_and_printed_slug(tmp_path):

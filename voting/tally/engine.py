@@ -167,7 +167,7 @@ def _tally_mes(
         "add1_runs": outcome.runs,
     }
     selected = [projects[j] for j in final.selected]
-    lines = {p.id: _mes_line(j, p, budget, profile, outcome) for j, p in enumerate(projects)}
+    lines = {p.id: mes_line(j, p, budget, profile, outcome) for j, p in enumerate(projects)}
     by_support = sorted(
         (p for p in projects if not lines[p.id][0]),
         key=lambda p: (-profile.approval_count[index[p.id]], *tie_key(p, profile.approval_count[index[p.id]])),
@@ -181,7 +181,7 @@ def _approved(ballot: tuple, kind: str) -> tuple[str, ...]:
     return tuple(pid for pid, _ in ballot) if kind == "cumulative" else ballot
 
 
-def _mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcome: MesOutcome) -> tuple[bool, str, str]:
+def mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcome: MesOutcome) -> tuple[bool, str, str]:
     final, first = outcome.final, outcome.first
     supporters = profile.approval_count[j]
     if j in final.price:
@@ -205,9 +205,8 @@ def _mes_line(j: int, project: Project, budget: int, profile: MesProfile, outcom
         return (False, *reasons.over_whole_budget(cost=project.cost, budget=budget))
     if final.voter_budget * supporters < project.cost:
         return (False, *reasons.mes_share_too_small(supporters=supporters, cost=project.cost, voter_budget=final.voter_budget))
-    assert final.leftover is not None
-    groups = profile.supporters_of[j]
-    leftover = math.floor(float(final.leftover[groups] @ profile.mult[groups]))
+    # Exact, so that no figure depends on the order in which ballots or projects came in.
+    leftover = math.floor(final.left[j])
     return (False, *reasons.mes_share_spent(supporters=supporters, cost=project.cost, leftover=leftover))
 
 

@@ -53,5 +53,15 @@ class Command(BaseCommand):
         elif json_file:
             with open(json_file, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
+        stats = {snapshot.area_id: snapshot.stats for snapshot in snapshots}
+        codes = dict(round_.areas.values_list("code", "pk"))
         for area in data["areas"]:
-            self.stderr.write(f"{area['area']}: {len(area['selected'])} selected: {', '.join(area['selected'])}")
+            cost = stats.get(codes[area["area"]]) or {}
+            self.stderr.write(
+                f"{area['area']}: {len(area['selected'])} selected: {', '.join(area['selected'])} "
+                f"({cost.get('mes_runs', 0)} MES runs, {cost.get('seconds', 0):.2f} s)"
+            )
+        self.stderr.write(
+            f"{len(data['areas'])} areas: {sum((s or {}).get('mes_runs', 0) for s in stats.values())} MES runs, "
+            f"{sum((s or {}).get('seconds', 0) for s in stats.values()):.2f} s"
+        )
