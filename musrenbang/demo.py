@@ -63,7 +63,7 @@ def _walk_completed(round_: Round, admin: User) -> int:
         for stage in STAGE_ORDER[STAGE_ORDER.index(Stage.KECAMATAN):STAGE_ORDER.index(last) + 1]:
             try:
                 journey_step_record(proposal=proposal, stage=stage, recommendation=Recommendation.ACCEPTED,
-                                    reason=REASONS[stage], actor=admin)
+                                    reason=REASONS[stage], actor=admin, notify=False)
             except JourneyError:
                 break  # not at this stage (its area's vote was the kecamatan or city forum)
         walked += 1
@@ -79,7 +79,8 @@ def seed(*, users: dict[str, User], size: str, stdout) -> None:
     if round_2026 is None or JourneyStep.objects.exists():
         return
     lpm, admin = users["lpm@demo.local"], users["admin@demo.local"]
-    moved = journey_apply_published_results()  # the published 2026 results move funded usulan on
+    # The published 2026 results move funded usulan on; that year is history, so nobody is notified.
+    moved = journey_apply_published_results(notify=False)
     walked = _walk_completed(round_2026, admin)
     wita = timezone.get_current_timezone()
     _forum(round_2026, lpm, dt.datetime(2025, 1, 14, 9, 0, tzinfo=wita), 38, 27)

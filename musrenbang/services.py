@@ -62,7 +62,7 @@ def _notify_step(step: JourneyStep, proposal: Proposal) -> int:
 @transaction.atomic
 def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, reason: str, actor: User | None,
                         recommended_amount: int | None = None, forum: Forum | None = None,
-                        automatic: bool = False) -> JourneyStep:
+                        automatic: bool = False, notify: bool = True) -> JourneyStep:
     """Records the recommendation at the usulan's current stage and tells its followers and
     supporters. The stage must be the one the usulan stands at now (the first, or the one after
     the last accepted step); a refused usulan stops; a deferred one waits for the next round."""
@@ -92,7 +92,8 @@ def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, 
     step.save()
     audit_record(actor=actor, action="journey.step", target=locked,
                  detail={"stage": stage, "recommendation": recommendation, "automatic": automatic})
-    _notify_step(step, locked)
+    if notify:  # the demo seeds past years' steps: nobody is told of them
+        _notify_step(step, locked)
     return step
 
 
@@ -105,7 +106,7 @@ def _result_reason(project: dict, round_: Round) -> str:
 
 
 @transaction.atomic
-def journey_apply_result(*, snapshot) -> int:
+def journey_apply_result(*, snapshot, notify: bool = True) -> int:
     """A published PB result is the priority list of its area's forum: every usulan it funds moves
     on from that forum's stage, with the result as its reason. Once per snapshot; returns how
     many usulan moved."""
@@ -128,7 +129,7 @@ def journey_apply_result(*, snapshot) -> int:
                     journey_step_record(proposal=proposal, stage=stage, recommendation=Recommendation.ACCEPTED,
                                         reason=_result_reason(projects[proposal.project_id], snapshot.round),
                                         actor=None, recommended_amount=projects[proposal.project_id].get("cost"),
-                                        automatic=True)
+                                        automatic=True, notify=notify)
             except JourneyError:
                 continue  # refused earlier, or further along already: the journey keeps what people decided
             moved += 1
@@ -137,14 +138,14 @@ def journey_apply_result(*, snapshot) -> int:
     return moved
 
 
-def journey_apply_published_results() -> int:
+def journey_apply_published_results(*, notify: bool = True) -> int:
     """Every published result not applied yet (the beat task; safe to run twice at once)."""
     from voting.models import ResultSnapshot
 
     pending = (ResultSnapshot.objects.filter(published_at__isnull=False)
                .exclude(pk__in=AppliedResult.objects.values("snapshot_id"))
                .select_related("area", "round").order_by("pk"))
-    return sum(journey_apply_result(snapshot=snapshot) for snapshot in pending)
+    return sum(journey_apply_result(snapshot=snapshot, notify=notify) for snapshot in pending)
 
 
 
