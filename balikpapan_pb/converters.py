@@ -31,4 +31,11 @@ class SignedTokenConverter(StringConverter):
 
 # Registered by balikpapan_pb/urls.py before it includes the apps' URLconfs: <round:slug>,
 # <area:area_code>, <signed:token>.
-CONVERTERS = {"round": RoundSlugConverter, "area": AreaCodeConverter, "signed": SignedTokenConverter}
+class AreaLevelConverter(StringConverter):
+    """An area level (rounds.models.AreaLevel)."""
+
+    regex = "kelurahan|kecamatan|kota"
+
+
+CONVERTERS = {"round": RoundSlugConverter, "area": AreaCodeConverter, "signed": SignedTokenConverter,
+              "level": AreaLevelConverter}

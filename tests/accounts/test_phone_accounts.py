@@ -36,7 +36,7 @@ def test_a_resident_without_email_registers_with_a_phone_and_signs_in_with_it(cl
     assert user.email is None and user.full_name == "Ahmad Rifai"
     assert callbacks == []  # no verification email to send anywhere
     done = client.get(response["Location"]).content.decode()
-    assert "+6281350501234" in done and "kotak masuk" in done
+    assert "+6281350501234" in done and "“Kotak masuk” pada menu" in done
     assert "tidak ada: pemberitahuan hanya di kotak masuk" in client.get("/akun/profil/").content.decode()
 
     client.post("/akun/keluar/")

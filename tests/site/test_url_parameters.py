@@ -70,7 +70,8 @@ def valid(db) -> dict[str, str]:
         "slug": built.round.slug, "round_slug": built.round.slug, "area_code": GUNUNG_BAHAGIA,
         "area_id": str(built.area.pk), "snapshot_id": str(built.snapshot.pk), "pk": str(proposal.pk),
         "id": "1", "object_id": "1", "content_type_id": "1", "app_label": "rounds", "url": "rounds/round/",
-        "token": "abc", "uidb64": "MQ",
+        "token": "abc", "uidb64": "MQ", "level": "kelurahan", "code": GUNUNG_BAHAGIA,
+        "proposal_id": str(proposal.pk),
     }
 
 
