@@ -10,10 +10,8 @@ class MusrenbangConfig(AppConfig):
     verbose_name = _("Musrenbang")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from voting.signals import result_published
 
-        from accounts.models import AuditEntry
+        from .receivers import result_published as on_result_published
 
-        from .receivers import audit_entry_saved
-
-        post_save.connect(audit_entry_saved, sender=AuditEntry, dispatch_uid="musrenbang.result_published")
+        result_published.connect(on_result_published, dispatch_uid="musrenbang.result_published")

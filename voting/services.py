@@ -42,6 +42,7 @@ from .models import (
     TallyRun,
     new_receipt_code,
 )
+from .signals import result_published
 
 logger = logging.getLogger(__name__)
 
@@ -695,6 +696,7 @@ def snapshot_publish(*, snapshot: ResultSnapshot, actor: User | None) -> ResultS
                              "ballots_sha256": frozen.ballots_sha256})
         area_id = locked.area_id
         transaction.on_commit(lambda: _notify_results(area_id))
+        result_published.send(sender=ResultSnapshot, snapshot=locked)
     snapshot.refresh_from_db()
     return snapshot
 

@@ -1,6 +1,5 @@
 import asyncio
 import contextlib
-import socket
 import time
 
 import pytest
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications import services
+from tests.net import free_port
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: a broker that is down
 
@@ -103,11 +103,6 @@ class SmtpRecorder:
     def recipients(self) -> list[str]:
         return [address for address, _content in self.messages]
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

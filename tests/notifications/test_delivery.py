@@ -13,8 +13,9 @@ from notifications import services
 from notifications.kinds import Kind
 from notifications.models import EmailStatus, FanoutBatch, Notification
 from notifications.services import notify, notify_many
+from tests.net import free_port
 
-from .conftest import free_port, make_residents
+from .conftest import make_residents
 
 pytestmark = pytest.mark.django_db
 

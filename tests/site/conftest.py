@@ -1,5 +1,4 @@
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
@@ -7,11 +6,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import subprocess
 import time
 import urllib.request
 
-from tests.site.conftest import free_port
+from tests.net import free_port
 
 
 def fetch(url: str) -> tuple[int, str]:

@@ -30,7 +30,8 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from tests.site.conftest import REPO, free_port
+from tests.net import free_port
+from tests.site.conftest import REPO
 
 pytestmark = pytest.mark.production
 
