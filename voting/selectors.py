@@ -195,19 +195,18 @@ def area_ballot_totals(*, round: Round, area: Area) -> dict:
 
 
 def paper_areas_for(user) -> list[Area]:
-    """The areas of rounds in voting where this LPM officer enters the paper ballots of a forum:
-    the same test as services.can_enter_paper, in one query (it runs for the menu of every page)."""
+    """The areas of rounds in voting where this LPM officer enters the paper ballots of their
+    kelurahan's forum (the kelurahan, its kecamatan, the city): the same test as
+    services.can_enter_paper, in one query (it runs for the menu of every page)."""
     if not (user and user.is_authenticated and user.role == "moderator"):
         return []
     kelurahan = user.moderated_kelurahan.all()
-    kecamatan = user.moderated_kecamatan.all()
     return list(
         Area.objects.filter(round__phase="voting")
         .filter(
             Q(level=AreaLevel.KELURAHAN, kelurahan__in=kelurahan.values("pk"))
-            | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kecamatan.values("pk"))
             | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kelurahan.values("kecamatan_id"))
-            | (Q(level=AreaLevel.KOTA) & (Exists(kelurahan.values("pk")) | Exists(kecamatan.values("pk"))))
+            | (Q(level=AreaLevel.KOTA) & Exists(kelurahan.values("pk")))
         )
         .select_related("round").order_by("round__name", "level", "code")
     )
