@@ -157,7 +157,8 @@ def forum_edit(request, pk: int):
 
 def forum_detail(request, pk: int):
     forum = _forum(request, pk)
-    return render(request, "musrenbang/forum_detail.html", selectors.forum_detail(forum=forum))
+    return render(request, "musrenbang/forum_detail.html",
+                  {**selectors.forum_detail(forum=forum), "paper": selectors.forum_paper(forum=forum, user=request.user)})
 
 
 def berita_acara(request, pk: int):

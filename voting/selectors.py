@@ -16,7 +16,7 @@ from proposals.models import BALLOT_STATUSES, Proposal, ProposalPhoto
 from rounds.models import Area, AreaLevel, BallotType, Round
 
 from . import sealing
-from .models import Ballot, Participation, PendingBallot, ResultSnapshot, TallyRun
+from .models import Ballot, Channel, Participation, PendingBallot, ResultSnapshot, TallyRun
 
 
 def voter_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
@@ -149,7 +149,20 @@ def round_tally_overview(*, round: Round) -> dict:
         "areas": [{"area": a, "ballots": counts.get(a.pk, 0)} for a in areas],
         "snapshots": sorted(latest.values(), key=lambda s: (s.area.level, s.area.code, s.rule)),
         "runs": runs,
+        "paper_entries": paper_entries_by_forum(round=round),
     }
+
+
+def paper_entries_by_forum(*, round: Round, kelurahan_id: str | None = None) -> list[dict]:
+    """How many paper ballots each officer entered at each kelurahan forum of a round: the audit
+    of the forums. Counts only: which ballot an officer entered is never stored anywhere."""
+    entries = Participation.objects.filter(round=round, channel=Channel.PAPER, forum_kelurahan__isnull=False)
+    if kelurahan_id:
+        entries = entries.filter(forum_kelurahan_id=kelurahan_id)
+    return list(
+        entries.values("forum_kelurahan_id", "forum_kelurahan__name", "entered_by_id", "entered_by__full_name")
+        .annotate(entries=Count("pk")).order_by("forum_kelurahan__name", "entered_by__full_name", "entered_by_id")
+    )
 
 
 # Per ballot kind: what one element of `choices` is worth, and whether it counts as support.
