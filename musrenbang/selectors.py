@@ -94,6 +94,22 @@ def forum_detail(*, forum) -> dict:
             "delegates": [line.strip() for line in forum.delegates.splitlines() if line.strip()]}
 
 
+def musrenbang_index(*, user) -> dict:
+    """The rounds whose forums can be looked at (not those still in preparation), and every
+    kecamatan with its kelurahan for the nasib usulan pages. Three queries."""
+    from rounds.models import Round
+    from wilayah.models import Kecamatan, Kelurahan
+
+    own = None
+    if user.is_authenticated and user.kelurahan_id:
+        own = Kelurahan.objects.select_related("kecamatan").filter(pk=user.kelurahan_id).first()
+    return {
+        "rounds": list(Round.objects.exclude(phase="draft").order_by("-year", "name")),
+        "kecamatan_list": list(Kecamatan.objects.prefetch_related("kelurahan_set").order_by("name")),
+        "own_kelurahan": own,
+    }
+
+
 def forum_paper(*, forum, user) -> dict:
     """The paper ballots of a kelurahan forum: how many each officer entered (counts only, from
     voting's participations, never which ballot), and for the forum's own officer the links to

@@ -168,6 +168,12 @@ def berita_acara(request, pk: int):
 
 # --- nasib usulan -----------------------------------------------------------------------------------
 
+def index(request):
+    """Where Musrenbang starts, from the menu: the forums of each round and the nasib usulan of
+    every kecamatan and kelurahan, the visitor's own kelurahan first."""
+    return render(request, "musrenbang/index.html", selectors.musrenbang_index(user=request.user))
+
+
 def nasib_kelurahan(request, code: str):
     kelurahan = _wilayah_or_404(Kelurahan.objects.select_related("kecamatan"), code)
     return render(request, "musrenbang/nasib.html", {
