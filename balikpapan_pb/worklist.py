@@ -30,6 +30,35 @@ def _moderator_paper_areas(user) -> list[WorkLink]:
     ]
 
 
+def _forum_links(user, *, admin: bool) -> list[WorkLink]:
+    """The forums this officer records in each round under way: an LPM officer's kelurahan forum
+    (its page once recorded: paper ballots are entered from there), a kecamatan officer's
+    kecamatan forum, or for an admin the round's forum list (the city forum, the SIPD download)."""
+    from musrenbang.models import Forum
+    from rounds.models import Round
+
+    rounds = list(Round.objects.exclude(phase__in=["draft", "implementation"]).order_by("-year", "name")[:2])
+    if not rounds:
+        return []
+    if admin:
+        return [WorkLink(_("Forum musrenbang %(round)s") % {"round": r.name}, reverse("musrenbang:forums", args=[r.slug]),
+                         _("Forum kota, semua forum, unduhan SIPD"), in_menu=False) for r in rounds]
+    wilayah = [("kelurahan", k.code, k.name) for k in user.moderated_kelurahan.order_by("code")]
+    wilayah += [("kecamatan", k.code, k.name) for k in user.moderated_kecamatan.order_by("code")]
+    recorded = {(f.round_id, f.level, f.kelurahan_id or f.kecamatan_id): f.pk
+                for f in Forum.objects.filter(round__in=rounds, level__in=["kelurahan", "kecamatan"])}
+    links = []
+    for round_ in rounds:
+        for level, code, name in wilayah:
+            pk = recorded.get((round_.pk, level, code))
+            url = (reverse("musrenbang:forum", args=[pk]) if pk
+                   else reverse("musrenbang:forum_create", args=[round_.slug, level, code]))
+            label = (_("Forum Kelurahan %(name)s") if level == "kelurahan" else _("Forum Kecamatan %(name)s")) % {"name": name}
+            hint = _("%(round)s: sudah dicatat") if pk else _("%(round)s: belum dicatat")
+            links.append(WorkLink(label, url, hint % {"round": round_.name}, in_menu=False))
+    return links
+
+
 def _admin_round_steps() -> list[WorkLink]:
     """Each round not yet closed, with the one thing the admin does next."""
     from rounds.models import Round
@@ -73,6 +102,7 @@ def work_links(user) -> list[WorkLink]:
         links.append(WorkLink(_("Kode undangan"), reverse("accounts:invitations"),
                               _("Kode sekali pakai untuk dibagikan lewat RT")))
     if is_moderator(user):
+        links.extend(_forum_links(user, admin=False))
         paper = _moderator_paper_areas(user)
         if paper:
             links.append(WorkLink(_("Surat suara kertas"), reverse("voting:index") + "#kertas",
@@ -90,4 +120,5 @@ def work_links(user) -> list[WorkLink]:
         links.append(WorkLink(_("Langkah putaran"), reverse("home") + "#tugas",
                               _("Putaran dengan langkah berikutnya: rekapitulasi, publikasi"), on_home=False))
         links.extend(_admin_round_steps())
+        links.extend(_forum_links(user, admin=True))
     return links

@@ -46,7 +46,8 @@ def _forum(round_: Round, lpm: User, held: dt.datetime, men: int, women: int) ->
     forum = Forum(round=round_, level="kelurahan", kelurahan_id=GUNUNG_BAHAGIA)
     priorities = list(forum_candidates(forum=forum).filter(
         status__in=[Status.FEASIBLE, Status.SELECTED, Status.IN_PROGRESS, Status.COMPLETED])[:5])
-    return forum_save(forum=forum, actor=lpm, priorities=priorities, held_at=held,
+    # A past year's forum: its priorities join the journey, and nobody is told of them now.
+    return forum_save(forum=forum, actor=lpm, priorities=priorities, held_at=held, notify=False,
                       place="Aula Kantor Kelurahan Gunung Bahagia, Jl. Sepinggan Baru",
                       officers="Pimpinan sidang: Ketua LPM Gunung Bahagia\nNotulis: Sekretaris Kelurahan\n"
                                "Narasumber: Bappeda Kota Balikpapan",

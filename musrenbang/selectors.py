@@ -94,6 +94,39 @@ def forum_detail(*, forum) -> dict:
             "delegates": [line.strip() for line in forum.delegates.splitlines() if line.strip()]}
 
 
+def musrenbang_index(*, user) -> dict:
+    """The rounds whose forums can be looked at (not those still in preparation), and every
+    kecamatan with its kelurahan for the nasib usulan pages. Three queries."""
+    from rounds.models import Round
+    from wilayah.models import Kecamatan, Kelurahan
+
+    own = None
+    if user.is_authenticated and user.kelurahan_id:
+        own = Kelurahan.objects.select_related("kecamatan").filter(pk=user.kelurahan_id).first()
+    return {
+        "rounds": list(Round.objects.exclude(phase="draft").order_by("-year", "name")),
+        "kecamatan_list": list(Kecamatan.objects.prefetch_related("kelurahan_set").order_by("name")),
+        "own_kelurahan": own,
+    }
+
+
+def forum_paper(*, forum, user) -> dict:
+    """The paper ballots of a kelurahan forum: how many each officer entered (counts only, from
+    voting's participations, never which ballot), and for the forum's own officer the links to
+    enter them, one per area of the round in voting that the forum reaches."""
+    from voting.selectors import paper_entries_by_forum
+    from voting.services import can_enter_paper
+
+    if forum.level != "kelurahan":
+        return {"entries": [], "total": 0, "links": []}
+    entries = paper_entries_by_forum(round=forum.round, kelurahan_id=forum.kelurahan_id)
+    links = []
+    if forum.round.phase == "voting" and user.is_authenticated:
+        areas = forum.round.areas.order_by("level", "code")
+        links = [area for area in areas if can_enter_paper(user, area, forum.kelurahan_id)]
+    return {"entries": entries, "total": sum(row["entries"] for row in entries), "links": links}
+
+
 def nasib_usulan(*, kelurahan=None, kecamatan=None) -> dict:
     """What became of the usulan of a kelurahan (or of a kecamatan, its kelurahan included):
     per year how many reached each stage and the share realised, over all years too, and what

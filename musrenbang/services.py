@@ -5,10 +5,12 @@ these services check what the state of the usulan allows (the order of stages, o
 so that a superuser, like any admin, cannot skip what the journey itself forbids.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
@@ -48,14 +50,25 @@ def _label(choices, value) -> str:
         return str(choices(value).label)
 
 
+def _in_languages(choices, value) -> dict[str, str]:
+    """A label in every language of the site: the reader's is picked when the message is written."""
+    labels = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels[code] = str(choices(value).label)
+    return labels
+
+
 def _notify_step(step: JourneyStep, proposal: Proposal) -> int:
     """Followers and supporters, each once, told in the step's transaction (the outbox delivers)."""
     followers = Follow.objects.filter(proposal=proposal).values_list("user_id", flat=True)
     supporters = Support.objects.filter(proposal=proposal).values_list("user_id", flat=True)
     recipients = set(followers) | set(supporters)
-    status = f"{_label(Stage, step.stage)}: {_label(Recommendation, step.recommendation)}"
-    return notify_many(recipient_ids=recipients, kind="project_progress",
-                       context={"title": proposal.title, "status_label": status, "note": step.reason},
+    amount = format_rupiah(step.recommended_amount) if step.recommended_amount is not None else ""
+    return notify_many(recipient_ids=recipients, kind="proposal_journey",
+                       context={"title": proposal.title, "stage_label": _in_languages(Stage, step.stage),
+                                "recommendation_label": _in_languages(Recommendation, step.recommendation),
+                                "reason": step.reason, "amount": amount},
                        url=proposal.get_absolute_url() + "#jejak")
 
 
@@ -82,9 +95,12 @@ def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, 
     if JourneyStep.objects.filter(proposal=locked, round=locked.round, stage=stage).exists():
         raise JourneyError(_("Rekomendasi tahap ini sudah dicatat untuk putaran ini."))
     position = journey_position(steps=list(JourneyStep.objects.filter(proposal=locked)))
-    if not automatic and position.stage != stage:
+    # A PB result, or a forum's agreed priorities, may take an usulan past stages nobody recorded
+    # (an usulan without an RT/RW step reaches the kelurahan forum), never back or past a refusal.
+    may_skip = automatic or forum is not None
+    if not may_skip and position.stage != stage:
         raise JourneyError(_("Usulan ini tidak sedang berada pada tahap tersebut."))
-    if automatic and (position.stopped or STAGE_ORDER.index(stage) < STAGE_ORDER.index(position.stage or stage)):
+    if may_skip and (position.stopped or STAGE_ORDER.index(stage) < STAGE_ORDER.index(position.stage or stage)):
         raise JourneyError(_("Usulan ini sudah melewati tahap tersebut."))
     step = JourneyStep(proposal=locked, round=locked.round, stage=stage, recommendation=recommendation, reason=reason,
                        recommended_amount=recommended_amount, forum=forum, actor=actor, automatic=automatic)
@@ -215,9 +231,39 @@ def forum_candidates(*, forum: Forum):
     return queryset.order_by("area__code", "title", "pk")
 
 
+def _forum_reason(forum: Forum, rank: int) -> str:
+    with translation.override("id"):
+        held = date_format(timezone.localtime(forum.held_at), "j F Y")
+        return str(_("Prioritas ke-%(rank)d yang disepakati %(forum)s %(place)s, %(date)s.")) % {
+            "rank": rank, "forum": _label(Stage, forum.stage), "place": forum.place_name, "date": held}
+
+
+def forum_priorities_record(*, forum: Forum, actor: User | None, notify: bool = True) -> int:
+    """Every priority the forum agreed is accepted at the forum's stage, with the forum as its
+    reason, and its followers and supporters are told. Once per usulan and stage: saving the
+    forum again, or a PB result of the same stage, adds nothing; an usulan refused earlier or
+    already further along keeps what people decided. Returns how many steps were recorded."""
+    recorded = 0
+    for priority in forum.priorities.select_related("proposal").order_by("rank"):
+        if JourneyStep.objects.filter(proposal_id=priority.proposal_id, round_id=forum.round_id,
+                                      stage=forum.stage).exists():
+            continue
+        try:
+            with transaction.atomic():
+                journey_step_record(proposal=priority.proposal, stage=forum.stage,
+                                    recommendation=Recommendation.ACCEPTED, reason=_forum_reason(forum, priority.rank),
+                                    actor=actor, forum=forum, notify=notify)
+        except JourneyError:
+            continue
+        recorded += 1
+    return recorded
+
+
 @transaction.atomic
-def forum_save(*, forum: Forum, actor: User | None, priorities: list[Proposal], **fields) -> Forum:
-    """Creates or updates a forum with its agreed priorities (in order, replacing the old list)."""
+def forum_save(*, forum: Forum, actor: User | None, priorities: list[Proposal], notify: bool = True,
+               **fields) -> Forum:
+    """Creates or updates a forum with its agreed priorities (in order, replacing the old list),
+    each recorded on its usulan's journey."""
     for name, value in fields.items():
         setattr(forum, name, value.strip() if isinstance(value, str) else value)
     created = forum.pk is None
@@ -234,4 +280,5 @@ def forum_save(*, forum: Forum, actor: User | None, priorities: list[Proposal], 
     audit_record(actor=actor, action="forum.create" if created else "forum.update", target=forum,
                  detail={"level": forum.level, "priorities": [p.pk for p in priorities],
                          "attendance": [forum.attendance_men, forum.attendance_women]})
+    forum_priorities_record(forum=forum, actor=actor, notify=notify)
     return forum

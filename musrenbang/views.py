@@ -157,7 +157,8 @@ def forum_edit(request, pk: int):
 
 def forum_detail(request, pk: int):
     forum = _forum(request, pk)
-    return render(request, "musrenbang/forum_detail.html", selectors.forum_detail(forum=forum))
+    return render(request, "musrenbang/forum_detail.html",
+                  {**selectors.forum_detail(forum=forum), "paper": selectors.forum_paper(forum=forum, user=request.user)})
 
 
 def berita_acara(request, pk: int):
@@ -166,6 +167,12 @@ def berita_acara(request, pk: int):
 
 
 # --- nasib usulan -----------------------------------------------------------------------------------
+
+def index(request):
+    """Where Musrenbang starts, from the menu: the forums of each round and the nasib usulan of
+    every kecamatan and kelurahan, the visitor's own kelurahan first."""
+    return render(request, "musrenbang/index.html", selectors.musrenbang_index(user=request.user))
+
 
 def nasib_kelurahan(request, code: str):
     kelurahan = _wilayah_or_404(Kelurahan.objects.select_related("kecamatan"), code)

@@ -74,6 +74,18 @@ TEXTS: dict[str, tuple[str, list[Line]]] = {
             Line(_("Catatan: %(note)s"), requires=("note",)),
         ],
     ),
+    # A step of Musrenbang (forum, OPD, RKPD, ...). Labels come as {"id": ..., "en": ...}.
+    Kind.PROPOSAL_JOURNEY: (
+        _("Jejak usulan “%(title)s”: %(stage_label)s"),
+        [
+            Line(_("Ada langkah baru pada jejak usulan “%(title)s” yang Anda ikuti atau dukung.")),
+            Line(_("Tahap: %(stage_label)s"), requires=("stage_label",)),
+            Line(_("Rekomendasi: %(recommendation_label)s"), requires=("recommendation_label",)),
+            Line(_("Alasan: %(reason)s"), requires=("reason",)),
+            Line(_("Pagu yang direkomendasikan: %(amount)s"), requires=("amount",)),
+            Line(_("Lihat seluruh jejak usulan ini di halaman usulan.")),
+        ],
+    ),
 }
 
 
@@ -98,7 +110,16 @@ def _format_datetime(value: str) -> str:
     return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} {local.tzname()}"
 
 
+def _in_language(value):
+    """A value given in several languages ({"id": ..., "en": ...}, such as a label another app
+    translated) in the reader's language, Indonesian when theirs is missing."""
+    if isinstance(value, dict) and "id" in value:
+        return value.get((translation.get_language() or "id")[:2]) or value["id"]
+    return value
+
+
 def _values(context: dict) -> _Values:
+    context = {key: _in_language(value) for key, value in context.items()}
     values = _Values({key: value for key, value in context.items() if _present(value)})
     if "closes_at" in values:
         values["closes_at"] = _format_datetime(values["closes_at"])

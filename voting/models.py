@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Area, Round, TallyRule
-from wilayah.models import Kecamatan
+from wilayah.models import Kecamatan, Kelurahan
 
 # No 0/O, 1/I/L: a receipt is read aloud and copied by hand.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -61,6 +61,11 @@ class Participation(models.Model):
     channel = models.CharField(_("saluran"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The kelurahan forum a paper ballot was entered at (the forum of that kelurahan in this round):
+    # with entered_by, how many ballots each officer entered at each forum. Never which ballot.
+    forum_kelurahan = models.ForeignKey(
+        Kelurahan, verbose_name=_("forum kelurahan"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     age_band = models.CharField(_("kelompok umur"), max_length=5, choices=AgeBand.choices, blank=True)
     gender = models.CharField(_("jenis kelamin"), max_length=1, blank=True)

@@ -16,7 +16,7 @@ from proposals.models import BALLOT_STATUSES, Proposal, ProposalPhoto
 from rounds.models import Area, AreaLevel, BallotType, Round
 
 from . import sealing
-from .models import Ballot, Participation, PendingBallot, ResultSnapshot, TallyRun
+from .models import Ballot, Channel, Participation, PendingBallot, ResultSnapshot, TallyRun
 
 
 def voter_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
@@ -149,7 +149,20 @@ def round_tally_overview(*, round: Round) -> dict:
         "areas": [{"area": a, "ballots": counts.get(a.pk, 0)} for a in areas],
         "snapshots": sorted(latest.values(), key=lambda s: (s.area.level, s.area.code, s.rule)),
         "runs": runs,
+        "paper_entries": paper_entries_by_forum(round=round),
     }
+
+
+def paper_entries_by_forum(*, round: Round, kelurahan_id: str | None = None) -> list[dict]:
+    """How many paper ballots each officer entered at each kelurahan forum of a round: the audit
+    of the forums. Counts only: which ballot an officer entered is never stored anywhere."""
+    entries = Participation.objects.filter(round=round, channel=Channel.PAPER, forum_kelurahan__isnull=False)
+    if kelurahan_id:
+        entries = entries.filter(forum_kelurahan_id=kelurahan_id)
+    return list(
+        entries.values("forum_kelurahan_id", "forum_kelurahan__name", "entered_by_id", "entered_by__full_name")
+        .annotate(entries=Count("pk")).order_by("forum_kelurahan__name", "entered_by__full_name", "entered_by_id")
+    )
 
 
 # Per ballot kind: what one element of `choices` is worth, and whether it counts as support.
@@ -195,19 +208,18 @@ def area_ballot_totals(*, round: Round, area: Area) -> dict:
 
 
 def paper_areas_for(user) -> list[Area]:
-    """The areas of rounds in voting where this LPM officer enters the paper ballots of a forum:
-    the same test as services.can_enter_paper, in one query (it runs for the menu of every page)."""
+    """The areas of rounds in voting where this LPM officer enters the paper ballots of their
+    kelurahan's forum (the kelurahan, its kecamatan, the city): the same test as
+    services.can_enter_paper, in one query (it runs for the menu of every page)."""
     if not (user and user.is_authenticated and user.role == "moderator"):
         return []
     kelurahan = user.moderated_kelurahan.all()
-    kecamatan = user.moderated_kecamatan.all()
     return list(
         Area.objects.filter(round__phase="voting")
         .filter(
             Q(level=AreaLevel.KELURAHAN, kelurahan__in=kelurahan.values("pk"))
-            | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kecamatan.values("pk"))
             | Q(level=AreaLevel.KECAMATAN, kecamatan__in=kelurahan.values("kecamatan_id"))
-            | (Q(level=AreaLevel.KOTA) & (Exists(kelurahan.values("pk")) | Exists(kecamatan.values("pk"))))
+            | (Q(level=AreaLevel.KOTA) & Exists(kelurahan.values("pk")))
         )
         .select_related("round").order_by("round__name", "level", "code")
     )

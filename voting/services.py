@@ -283,30 +283,84 @@ def detached_message(area: Area) -> str:
              "Anda tidak dapat memilih lagi di putaran ini.") % {"area": area.name}
 
 
-def can_enter_paper(moderator, area: Area) -> bool:
-    """A moderator enters paper ballots for areas that contain a kelurahan they moderate."""
+# A NIK's first six digits are the region where it was issued; Balikpapan's start 64 71.
+CITY_NIK_PREFIX = "6471"
+
+
+def census_kelurahan_id(hashed_nik: str) -> str | None:
+    """The kelurahan the city's census lists for this NIK hash, or None when it lists none or
+    no census module is installed (accounts.census, issue 12's import, may be absent)."""
+    try:
+        from accounts.census import census_kelurahan_id as lookup
+    except ModuleNotFoundError as error:
+        if error.name not in ("accounts.census", "accounts"):
+            raise
+        return None
+    found = lookup(hashed_nik)
+    return None if found is None else str(found)
+
+
+def _area_reaches_kelurahan(area: Area, kelurahan_id: str) -> bool:
+    """The areas of a kelurahan forum: the kelurahan itself, its kecamatan and the city."""
+    if area.level == AreaLevel.KOTA:
+        return True
+    if area.level == AreaLevel.KECAMATAN:
+        return area.kecamatan_id == kelurahan_id[:8]  # 64.71.05.1006 -> 64.71.05
+    return area.kelurahan_id == kelurahan_id
+
+
+def paper_forum_kelurahan_ids(moderator, area: Area) -> list[str]:
+    """The kelurahan whose forum this LPM officer runs and whose paper ballots reach this area.
+    A kecamatan-scoped officer has no kelurahan forum, so enters none."""
     from accounts.models import Role
 
     if not (moderator and moderator.is_authenticated and moderator.role == Role.MODERATOR):
-        return False
-    if area.level == AreaLevel.KOTA:
-        return moderator.moderated_kelurahan.exists() or moderator.moderated_kecamatan.exists()
-    if area.level == AreaLevel.KECAMATAN:
-        return (
-            moderator.moderated_kecamatan.filter(pk=area.kecamatan_id).exists()
-            or moderator.moderated_kelurahan.filter(kecamatan_id=area.kecamatan_id).exists()
-        )
-    return moderator.moderated_kelurahan.filter(pk=area.kelurahan_id).exists()
+        return []
+    codes = moderator.moderated_kelurahan.order_by("code").values_list("code", flat=True)
+    return [code for code in codes if _area_reaches_kelurahan(area, code)]
+
+
+def can_enter_paper(moderator, area: Area, kelurahan_id: str | None = None) -> bool:
+    """An LPM officer enters the paper ballots of their kelurahan's forum for the areas of that
+    kelurahan: the kelurahan, its kecamatan and the city. Nobody else: no admin, no superuser."""
+    forums = paper_forum_kelurahan_ids(moderator, area)
+    return kelurahan_id in forums if kelurahan_id else bool(forums)
+
+
+def _paper_nik_check(*, info, hashed: str, resident, kelurahan_id: str) -> None:
+    """Refuses a NIK that belongs to someone else's kelurahan, or an invented one from outside the
+    city. The messages never say which kelurahan a NIK belongs to (the NIK is not a secret)."""
+    census = census_kelurahan_id(hashed)
+    if resident is not None and resident.kelurahan_id and resident.kelurahan_id != kelurahan_id:
+        raise ValidationError(_("NIK ini terdaftar sebagai warga kelurahan lain. Warga memilih di forum atau "
+                                "secara daring untuk kelurahannya sendiri."))
+    if census is not None and census != kelurahan_id:
+        raise ValidationError(_("Menurut data kependudukan kota, NIK ini warga kelurahan lain. Warga memilih di "
+                                "forum kelurahannya sendiri."))
+    if not info.region.startswith(CITY_NIK_PREFIX):
+        # A NIK issued elsewhere is accepted only for someone known to live here: listed by the
+        # census for this kelurahan, or a registered resident whose residence was verified here.
+        verified_here = (resident is not None and resident.kelurahan_id == kelurahan_id
+                         and resident.residence_verified_at is not None)
+        if census != kelurahan_id and not verified_here:
+            raise ValidationError(_("NIK ini diterbitkan di luar Kota Balikpapan dan tidak tercatat sebagai warga "
+                                    "kelurahan ini. Minta warga memverifikasi domisilinya di meja LPM terlebih dahulu."))
 
 
 @transaction.atomic
 def paper_ballot_enter(
-    *, moderator: User, nik: str, area: Area, choices, blank: bool = False
+    *, moderator: User, nik: str, area: Area, choices, blank: bool = False, kelurahan_id: str | None = None
 ) -> selectors.OwnBallot:
-    """Record a paper ballot from a forum for the resident with this NIK (registered or not)."""
+    """Record a paper ballot from a kelurahan forum for the resident with this NIK (registered or
+    not). `kelurahan_id` names the forum; it may be left out by an officer of one kelurahan."""
     round_ = area.round
-    if not can_enter_paper(moderator, area):
-        raise PermissionDenied(_("Anda bukan moderator wilayah ini."))
+    forums = paper_forum_kelurahan_ids(moderator, area)
+    if not forums or (kelurahan_id and kelurahan_id not in forums):
+        raise PermissionDenied(_("Anda bukan petugas LPM forum kelurahan untuk wilayah ini."))
+    if not kelurahan_id:
+        if len(forums) > 1:
+            raise ValidationError(_("Pilih forum kelurahan tempat surat suara ini diisi."))
+        kelurahan_id = forums[0]
     if not round_.allows(Feature.PAPER):
         raise ValidationError(_("Surat suara kertas hanya dapat dicatat selama pemungutan suara."))
     try:
@@ -317,24 +371,16 @@ def paper_ballot_enter(
         raise ValidationError(_("Menurut NIK, warga ini belum berusia %(age)d tahun.") % {"age": VOTING_AGE})
     hashed = make_nik_hash(info.nik)
     resident = User.objects.filter(nik_hash=hashed).first()
-    if resident is not None and resident.kelurahan_id and not area.contains_kelurahan(resident.kelurahan_id):
-        raise ValidationError(_("Warga dengan NIK ini terdaftar di luar %(area)s.") % {"area": area.name})
+    _paper_nik_check(info=info, hashed=hashed, resident=resident, kelurahan_id=kelurahan_id)
     normalized = ballot_validate(
         round=round_, area=area, choices=choices, blank=blank, costs=selectors.ballot_project_costs(area)
     )
-    kecamatan_id = None
-    if resident is not None and resident.kelurahan_id:
-        kecamatan_id = resident.kelurahan_id[:8]
-    elif area.level == AreaLevel.KELURAHAN:
-        kecamatan_id = area.kelurahan_id[:8]
-    elif area.level == AreaLevel.KECAMATAN:
-        kecamatan_id = area.kecamatan_id
     participation, created = _participation_lock(
         area=area,
         nik_hash=hashed,
         defaults={
-            "user": resident, "channel": Channel.PAPER, "entered_by": moderator,
-            "age_band": age_band(info.birth_date.year), "gender": info.gender, "kecamatan_id": kecamatan_id,
+            "user": resident, "channel": Channel.PAPER, "entered_by": moderator, "forum_kelurahan_id": kelurahan_id,
+            "age_band": age_band(info.birth_date.year), "gender": info.gender, "kecamatan_id": kelurahan_id[:8],
         },
     )
     if not created:
@@ -343,7 +389,8 @@ def paper_ballot_enter(
         raise ValidationError(_("Surat suara kertas untuk NIK ini sudah dicatat di %(area)s.") % {"area": area.name})
     ballot = _ballot_store(area=area, nik_hash=hashed, choices=normalized, blank=blank)
     # The audit says a paper ballot was entered, never what it says.
-    audit_record(actor=moderator, action="paper_ballot_enter", target=participation, detail={"area": area.code})
+    audit_record(actor=moderator, action="paper_ballot_enter", target=participation,
+                 detail={"area": area.code, "forum_kelurahan": kelurahan_id})
     return ballot
 
 

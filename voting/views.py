@@ -153,7 +153,14 @@ def done(request, round_slug: str, area_id: int):
 @login_required
 @permission_required("voting.enter_paper_ballot", fn=_area_from_kwargs, raise_exception=True)
 def paper(request, round_slug: str, area_id: int):
+    """Paper ballots of a kelurahan forum (?kelurahan=<code>, which an officer of one kelurahan may leave out)."""
+    from wilayah.models import Kelurahan
+
     area = _area(round_slug, area_id)
+    forums = services.paper_forum_kelurahan_ids(request.user, area)
+    kelurahan_id = request.GET.get("kelurahan") or (forums[0] if len(forums) == 1 else None)
+    if kelurahan_id is not None and kelurahan_id not in forums:
+        raise PermissionDenied
     projects = selectors.ballot_order(list(selectors.ballot_projects(area)), seed=selectors.forum_ballot_seed(area))
     form = PaperBallotNikForm(request.POST or None)
     errors: list[str] = []
@@ -164,7 +171,8 @@ def paper(request, round_slug: str, area_id: int):
                 round=area.round, project_ids=[p.project_id for p in projects], data=request.POST
             )
             ballot = services.paper_ballot_enter(
-                moderator=request.user, nik=form.cleaned_data["nik"], area=area, choices=choices, blank=blank
+                moderator=request.user, nik=form.cleaned_data["nik"], area=area, choices=choices, blank=blank,
+                kelurahan_id=kelurahan_id,
             )
         except ValidationError as error:
             errors = error.messages
@@ -175,9 +183,13 @@ def paper(request, round_slug: str, area_id: int):
                 request,
                 _("Surat suara kertas tercatat. Kode tanda terima: %(code)s") % {"code": ballot.receipt_code},
             )
-            return redirect("voting:paper", round_slug=round_slug, area_id=area.pk)
+            return redirect(request.get_full_path())
     context = _ballot_context(area, projects, choices if isinstance(choices, list | dict) else None, blank)
-    context.update({"form": form, "errors": errors, "is_paper": True})
+    context.update({
+        "form": form, "errors": errors, "is_paper": True,
+        "forum_kelurahan": Kelurahan.objects.filter(pk=kelurahan_id).first() if kelurahan_id else None,
+        "forum_choices": Kelurahan.objects.filter(pk__in=forums).order_by("name") if kelurahan_id is None else [],
+    })
     return render(request, "voting/paper.html", context, status=400 if errors or form.errors else 200)
 
 

@@ -11,6 +11,7 @@ from musrenbang.models import JourneyStep, Recommendation, Stage
 from musrenbang.rules import step_perm
 from musrenbang.selectors import journey_position
 from musrenbang.services import JourneyError, journey_apply_published_results, journey_step_record
+from notifications.messages import render_message
 from notifications.models import FanoutBatch, Notification
 from notifications.services import fanout_batch_expand
 from proposals.models import Follow, Status, Support
@@ -145,12 +146,18 @@ def test_followers_and_supporters_are_told_once_per_step(people):
         fanout_batch_expand(batch_id=batch.pk)  # a second delivery of the same batch adds nothing
     expected = {both.pk, follower.pk, supporter.pk}
     for user_id in expected:
-        notes = Notification.objects.filter(recipient_id=user_id, kind="project_progress").order_by("pk")
+        notes = Notification.objects.filter(recipient_id=user_id, kind="proposal_journey").order_by("pk")
         assert notes.count() == 2, user_id
+    assert not Notification.objects.filter(kind="project_progress").exists()  # journey steps have their own kind
     last = Notification.objects.filter(recipient=both).order_by("-pk").first()
-    assert last.context["note"] == "Prioritas 1 forum kelurahan"
-    assert last.context["status_label"] == "Musrenbang kelurahan: Diterima"
+    assert last.context["reason"] == "Prioritas 1 forum kelurahan"
     assert last.url.endswith(f"/usulan/{proposal.pk}/#jejak")
+    # Each reader gets the message in their language, with the stage and recommendation translated.
+    indonesian = render_message(kind=last.kind, context=last.context, language="id")
+    english = render_message(kind=last.kind, context=last.context, language="en")
+    assert indonesian.subject == f"Jejak usulan “{proposal.title}”: Musrenbang kelurahan"
+    assert "Rekomendasi: Diterima" in indonesian.lines and "Alasan: Prioritas 1 forum kelurahan" in indonesian.lines
+    assert english.subject.endswith(": Kelurahan forum") and any(line.endswith(": Accepted") for line in english.lines)
     assert not Notification.objects.exclude(recipient_id__in=expected).exists()
 
 

@@ -210,7 +210,7 @@ def test_paper_ballot_refusals(moderator, voting_round, kel_area):
             moderator=moderator, nik=make_nik(birth=today.replace(year=today.year - 10)), area=kel_area, choices=[], blank=True
         )
     outsider, nik = resident_with_nik(kelurahan_code=BATU_AMPAR)
-    with pytest.raises(ValidationError, match="di luar"):
+    with pytest.raises(ValidationError, match="kelurahan lain"):
         services.paper_ballot_enter(moderator=moderator, nik=nik, area=kel_area, choices=[], blank=True)
     # a moderator of Gunung Bahagia cannot enter ballots for Batu Ampar, nor can a resident
     with pytest.raises(PermissionDenied):
