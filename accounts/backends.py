@@ -2,7 +2,6 @@ from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .phone import normalise_mobile
-from .services import login_failure_record, login_locked
 from .validators import demo_password_refused
 
 
@@ -16,8 +15,9 @@ def user_by_login(identifier: str) -> User | None:
 
 
 class EmailOrPhoneBackend(ModelBackend):
-    """Signs in with an email address or a mobile number, and a password; every way in (the
-    site's form, the admin's) refuses an account after too many wrong passwords."""
+    """Signs in with an email address or a mobile number, and a password. Too many wrong passwords
+    are counted by django-axes (AxesStandaloneBackend, before this one, on every way in: the site's
+    form and the admin's), per account and client address together (accounts/throttle.py)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
@@ -27,14 +27,10 @@ class EmailOrPhoneBackend(ModelBackend):
         if user is None:
             User().set_password(password)  # as ModelBackend: the same time whether or not the account exists
             return None
-        if login_locked(user=user):  # too many wrong passwords lately (the login form says so)
-            return None
         if demo_password_refused(password):  # production: the README prints it, whatever the account
-            login_failure_record(user=user)
             return None
         if user.check_password(password):
             return user if self.user_can_authenticate(user) else None
-        login_failure_record(user=user)
         return None
 
     # Django's model permissions only matter to staff in the admin. For everyone else the rules

@@ -6,10 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wilayah.models import Kelurahan
 from wilayah.selectors import kelurahan_grouped_choices
 
-from .backends import user_by_login
 from .models import User, phone_clean
 from .nik import NikError, clean_nik, parse_nik
-from .services import LOGIN_LOCK_MINUTES, login_locked
 
 NIK_MESSAGES = {
     "empty": _("NIK wajib diisi."),
@@ -124,12 +122,21 @@ class RegistrationForm(ContactFieldsMixin, forms.Form):
         return cleaned
 
 
+LOCKED = _("Terlalu banyak kata sandi yang salah untuk akun ini dari alamat Anda. Coba lagi %(minutes)d menit lagi, "
+            "atau atur ulang kata sandi.")
+
+
+def login_lock_message() -> str:
+    from .throttle import lock_minutes
+
+    return LOCKED % {"minutes": lock_minutes()}
+
+
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label=_("Email atau nomor HP"), max_length=254,
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     error_messages = {
-        "locked": _("Terlalu banyak kata sandi yang salah untuk akun ini. Coba lagi %(minutes)d menit lagi, "
-                    "atau atur ulang kata sandi."),
+        "locked": LOCKED,
         "invalid_login": _("Email/nomor HP atau kata sandi salah."),
         "inactive": _("Akun ini tidak aktif."),
     }
@@ -138,11 +145,13 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError as error:
-            if error.code == "invalid_login":
-                account = user_by_login(self.cleaned_data.get("username"))
-                if account is not None and login_locked(user=account):
-                    raise forms.ValidationError(self.error_messages["locked"], code="locked",
-                                                params={"minutes": LOGIN_LOCK_MINUTES}) from None
+            # django-axes marks the request when this (account, address) pair is locked: it refused
+            # before any password was checked, or this failure reached the limit.
+            if error.code == "invalid_login" and getattr(self.request, "axes_locked_out", False):
+                from .throttle import lock_minutes
+
+                raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                            params={"minutes": lock_minutes()}) from None
             raise
 
 

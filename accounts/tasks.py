@@ -22,13 +22,6 @@ def send_verification_email(user_id: int) -> None:
 
 
 @shared_task
-def purge_login_failures() -> int:
-    from .services import login_failures_purge
-
-    return login_failures_purge()
-
-
-@shared_task
 def forget_passed_adult_dates() -> int:
     """Beat (daily): once a minor has turned 17, only their birth year is kept."""
     from .services import adult_dates_forget

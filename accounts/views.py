@@ -209,3 +209,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     # many wrong passwords, as the lock's message promises.
     post_reset_login = True
     post_reset_login_backend = "accounts.backends.EmailOrPhoneBackend"
+
+    def form_valid(self, form):
+        from axes.utils import reset as axes_reset
+
+        from .throttle import axes_username
+
+        # The new password lifts every sign-in lock on this account, from every address.
+        for name in filter(None, [self.user.email, self.user.phone]):
+            axes_reset(username=axes_username(None, {"username": name}))
+        return super().form_valid(form)
