@@ -2,6 +2,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -12,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import objectgetter, permission_required
 
-from . import selectors, services
+from . import desk, selectors, services
 from .audit import audit_record
 from .forms import (
     DUPLICATE_MESSAGES,
@@ -144,9 +145,43 @@ def residence_verify(request, pk: int):
 def desk_password_reset(request, pk: int):
     """A QR code the resident scans with their own phone to choose a new password."""
     resident = User.objects.get(pk=pk)
-    link = services.password_reset_link_at_desk(resident=resident, actor=request.user)
+    try:
+        link = desk.desk_reset_issue(resident=resident, officer=request.user)
+    except desk.DeskResetRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("accounts:residence_desk")
     qr = segno.make(link, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return render(request, "accounts/desk_password_reset.html", {"resident": resident, "link": link, "qr": qr})
+    return render(request, "accounts/desk_password_reset.html",
+                  {"resident": resident, "link": link, "qr": qr, "minutes": desk.DESK_RESET_MINUTES})
+
+
+@never_cache
+def desk_reset_confirm(request, token: str):
+    """The page the desk's QR code opens: a new password, once, within 15 minutes."""
+    ticket = desk.desk_reset_open(token=token)
+    if ticket is None:
+        return render(request, "accounts/desk_reset_invalid.html", status=410)
+    form = SetPasswordForm(ticket.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = desk.desk_reset_use(token=token, password=form.cleaned_data["new_password1"])
+        if user is None:  # used or expired between the page and the button
+            return render(request, "accounts/desk_reset_invalid.html", status=410)
+        _sign_in_locks_lift(user)
+        logout(request)
+        login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
+        messages.success(request, _("Kata sandi baru Anda sudah disimpan dan Anda sudah masuk."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form, "validlink": True})
+
+
+def _sign_in_locks_lift(user: User) -> None:
+    """A new password lifts every sign-in lock on the account, from every address."""
+    from axes.utils import reset as axes_reset
+
+    from .throttle import axes_username
+
+    for name in filter(None, [user.email, user.phone]):
+        axes_reset(username=axes_username(None, {"username": name}))
 
 
 @login_required
@@ -211,11 +246,5 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "accounts.backends.EmailOrPhoneBackend"
 
     def form_valid(self, form):
-        from axes.utils import reset as axes_reset
-
-        from .throttle import axes_username
-
-        # The new password lifts every sign-in lock on this account, from every address.
-        for name in filter(None, [self.user.email, self.user.phone]):
-            axes_reset(username=axes_username(None, {"username": name}))
+        _sign_in_locks_lift(self.user)
         return super().form_valid(form)

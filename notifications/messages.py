@@ -74,6 +74,16 @@ TEXTS: dict[str, tuple[str, list[Line]]] = {
             Line(_("Catatan: %(note)s"), requires=("note",)),
         ],
     ),
+    Kind.ACCOUNT_SECURITY: (
+        _("Kata sandi akun Suara Warga Anda diatur ulang di meja LPM"),
+        [
+            Line(_("Kata sandi akun Anda diganti pada %(when)s melalui tautan yang dibuat petugas LPM "
+                   "Kelurahan %(kelurahan)s.")),
+            Line(_("Selama 24 jam setelahnya, pilihan pada surat suara Anda tidak ditampilkan dan tidak dapat diubah.")),
+            Line(_("Jika bukan Anda yang meminta, segera datang ke LPM kelurahan Anda dengan KTP, atau hubungi "
+                   "admin kota.")),
+        ],
+    ),
 }
 
 
@@ -100,8 +110,9 @@ def _format_datetime(value: str) -> str:
 
 def _values(context: dict) -> _Values:
     values = _Values({key: value for key, value in context.items() if _present(value)})
-    if "closes_at" in values:
-        values["closes_at"] = _format_datetime(values["closes_at"])
+    for moment in ("closes_at", "when"):
+        if moment in values:
+            values[moment] = _format_datetime(values[moment])
     return values
 
 
