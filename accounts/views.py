@@ -114,9 +114,16 @@ def residence_desk(request):
     if request.method == "POST" and form.is_valid():
         typed = parse_nik(form.cleaned_data["nik"])
         resident = selectors.resident_by_nik(nik=typed.nik)
+        # The desk shows an officer only the residents of the kelurahan they serve (a city admin: all).
+        # Of an account elsewhere it says only that the NIK is registered in another kelurahan.
+        elsewhere = resident is not None and not selectors.kelurahan_for_residence_desk(user=request.user) \
+            .filter(pk=resident.kelurahan_id).exists()
+        if elsewhere:
+            audit_record(actor=request.user, action="residence.lookup_elsewhere", target=resident, detail={})
+            resident = None
         # A fresh, empty field: the NIK is not echoed back into the page, and the next resident is ready.
         # What the officer compares with the KTP comes from the NIK just typed: nothing of it is stored.
-        context.update(form=ResidentLookupForm(), searched=True, resident=resident,
+        context.update(form=ResidentLookupForm(), searched=True, resident=resident, registered_elsewhere=elsewhere,
                        typed={"masked": "*" * 12 + typed.nik[-4:], "birth_date": typed.birth_date,
                               "gender": Gender(typed.gender).label},
                        may_verify=bool(resident) and request.user.has_perm("accounts.verify_residence", resident),

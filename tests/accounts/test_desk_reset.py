@@ -178,3 +178,24 @@ def test_nobody_but_the_residents_own_lpm_makes_a_link(client, warga, lpm, who):
     response = client.post(reverse("accounts:desk_password_reset", args=[warga.pk]))
     assert response.status_code in (302, 403)
     assert "<svg" not in response.content.decode() and not DeskPasswordReset.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["officer_of_another_kelurahan", "city_admin"])
+def test_the_desk_lookup_shows_a_resident_only_to_their_own_kelurahan(client, warga, who):
+    """The desk's name-and-kelurahan answer is for the officer serving that kelurahan (and a city
+    admin); another kelurahan's officer learns only that the NIK is registered elsewhere."""
+    from accounts.identity import nik_hash as hash_of
+
+    nik = make_nik(birth=dt.date(1980, 2, 2))
+    type(warga).objects.filter(pk=warga.pk).update(nik_hash=hash_of(nik), full_name="Warga Gunung Bahagia")
+    if who == "city_admin":
+        user = UserFactory(role=Role.ADMIN)
+    else:
+        user = UserFactory(role=Role.MODERATOR)
+        user.moderated_kelurahan.add(Kelurahan.objects.get(code=BATU_AMPAR))
+    client.force_login(user)
+    page = client.post(reverse("accounts:residence_desk"), {"nik": nik}).content.decode()
+    shown = "Warga Gunung Bahagia" in page
+    assert shown == (who == "city_admin")
+    if not shown:
+        assert "terdaftar pada akun di kelurahan lain" in page and "Gunung Bahagia" not in page
