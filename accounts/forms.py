@@ -25,6 +25,8 @@ NIK_MESSAGES = {
 DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_PHONE = _("Nomor HP ini sudah terdaftar. Silakan masuk dengan nomor ini.")
+TOO_MANY_FROM_CLIENT = _("Terlalu banyak permintaan dari alamat internet Anda. Coba lagi satu jam lagi, atau datang ke "
+                         "LPM kelurahan Anda.")
 NO_CONTACT = _("Isi email atau nomor HP (salah satu cukup) agar Anda dapat masuk.")
 DUPLICATE_MESSAGES = {"nik": DUPLICATE_NIK, "email": DUPLICATE_EMAIL, "phone": DUPLICATE_PHONE}
 
@@ -208,3 +210,9 @@ class InvitationCodeForm(forms.Form):
     code = forms.CharField(label=_("Kode undangan dari RT"), max_length=20,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                                          "placeholder": "ABCD-2345"}))
+
+
+class PasswordResetRequestForm(forms.Form):
+    """"Lupa kata sandi": only the address. Who has it is looked up by the worker (accounts.tasks)."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -102,3 +102,23 @@ def allowed(*, scope: str, key: str, limit: int, window: int) -> bool:
     """Whether (scope, key) is still within its limit, without counting."""
     name = f"{scope}:{keyed_hash(scope + ':' + key)[:40]}"
     return (_cache().get(name) or 0) < limit
+
+
+def throttle_hit(name: str, key: str) -> bool:
+    """Counts one event against settings.THROTTLES[name]; True while within the limit."""
+    limit, window = settings.THROTTLES[name]
+    return hit(scope=name, key=key, limit=limit, window=window)
+
+
+def throttle_allowed(name: str, key: str) -> bool:
+    limit, window = settings.THROTTLES[name]
+    return allowed(scope=name, key=key, limit=limit, window=window)
+
+
+def recipient_key(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def throttle_count(name: str, key: str) -> int:
+    """How many events (name, key) has counted in its current window (for pages and tests)."""
+    return _cache().get(f"{name}:{keyed_hash(name + ':' + key)[:40]}") or 0

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -17,10 +18,12 @@ from . import desk, selectors, services
 from .audit import audit_record
 from .forms import (
     DUPLICATE_MESSAGES,
+    TOO_MANY_FROM_CLIENT,
     AccountDeleteForm,
     InvitationBatchForm,
     InvitationCodeForm,
     LoginForm,
+    PasswordResetRequestForm,
     ProfileForm,
     RegistrationForm,
     ResidentLookupForm,
@@ -66,6 +69,12 @@ def verify_email(request, token: str):
 def verification_resend(request):
     if not request.user.email:
         messages.error(request, _("Akun Anda belum memiliki email. Tambahkan email di profil terlebih dahulu."))
+        return redirect("accounts:profile")
+    from .throttle import client_ip, throttle_hit
+
+    if not (throttle_hit("verify_resend_per_client", client_ip(request))
+            and throttle_hit("verify_resend_per_client", f"user:{request.user.pk}")):
+        messages.error(request, TOO_MANY_FROM_CLIENT)
         return redirect("accounts:profile")
     services.verification_resend(user=request.user)
     messages.info(request, _("Tautan verifikasi baru sedang dikirim ke %(email)s.") % {"email": request.user.email})
@@ -238,10 +247,24 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """The request only checks the form, counts the client and queues a task after commit: no
+    account lookup, no hashing, no mail here, so an existing and a missing account get the same
+    answer in the same time. The worker looks the address up and sends (accounts.tasks)."""
+
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        from .tasks import send_password_reset
+        from .throttle import client_ip, throttle_hit
+
+        if not throttle_hit("reset_per_client", client_ip(self.request)):
+            form.add_error(None, TOO_MANY_FROM_CLIENT)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email, language = form.cleaned_data["email"], self.request.LANGUAGE_CODE
+        transaction.on_commit(lambda: send_password_reset.delay(email, language), robust=True)
+        return redirect(self.success_url)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -182,6 +182,24 @@ AXES_VERBOSE = False
 # proxy / load balancer). Never more than the deployment has: each extra one trusts a header the
 # client wrote.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Fixed-window limits (accounts/throttle.py): (how many, per how many seconds).
+# Per recipient address: what one mailbox can be sent, whoever asks; 3 an hour covers a resident
+# who asks again because the first mail is slow, and caps what an attacker can aim at a stranger's
+# mailbox at 72 a day per kind. Per client address: what one client can make the portal send or
+# try; generous enough for a kelurahan office or a mobile carrier's shared address (many residents
+# behind one address in Indonesia), small enough that spraying mails or registrations needs
+# many addresses. A NIK found taken counts separately and strictly: 3 a day per client, then
+# registration from that client waits a day (it cannot be used to test NIKs in bulk).
+THROTTLES = {
+    "mail_reset_per_recipient": (3, 3600),
+    "mail_verify_per_recipient": (3, 3600),
+    "mail_register_attempt_per_recipient": (1, 86400),
+    "reset_per_client": (20, 3600),
+    "verify_resend_per_client": (5, 3600),
+    "register_per_client": (20, 3600),
+    "register_nik_taken_per_client": (3, 86400),
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

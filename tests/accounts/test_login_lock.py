@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=False)
 LIMIT = settings.AXES_FAILURE_LIMIT
 LOCKED = "Terlalu banyak kata sandi yang salah untuk akun ini dari alamat Anda. Coba lagi 30 menit lagi"
 WRONG = "Email/nomor HP atau kata sandi salah."
@@ -144,16 +144,20 @@ def test_unknown_numbers_do_not_lock_other_accounts(client, user_factory):
     assert sign_in(client, "siti@example.test", "rahasia-123").status_code == 302
 
 
-def test_choosing_a_new_password_lifts_the_lock_and_signs_in(client, user_factory, settings):
+@pytest.mark.celery
+def test_choosing_a_new_password_lifts_the_lock_and_signs_in(client, user_factory, settings, celery_live_worker):
     import re
 
     from django.core import mail
+
+    from tests.accounts.test_email_verification import wait_for
 
     user_factory(email="budi@example.test")
     for n in range(LIMIT):
         sign_in(client, "budi@example.test", f"salah-{n}")
     assert LOCKED in sign_in(client, "budi@example.test", "rahasia-123").content.decode()
     client.post("/akun/lupa-sandi/", {"email": "budi@example.test"})
+    assert wait_for(lambda: len(mail.outbox) == 1), "the worker did not send the reset mail"
     path = re.search(r"https?://[^/\s]+(/akun/atur-sandi/\S+/)", mail.outbox[0].body).group(1)
     form = client.get(path, follow=True)
     done = client.post(form.redirect_chain[-1][0], {"new_password1": "Gunung-Pasir-2027", "new_password2": "Gunung-Pasir-2027"},
