@@ -27,7 +27,13 @@ DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang ka
 DUPLICATE_PHONE = _("Nomor HP ini sudah terdaftar. Silakan masuk dengan nomor ini.")
 TOO_MANY_FROM_CLIENT = _("Terlalu banyak permintaan dari alamat internet Anda. Coba lagi satu jam lagi, atau datang ke "
                          "LPM kelurahan Anda.")
+TOO_MANY_REGISTRATIONS = _("Terlalu banyak percobaan pendaftaran dari alamat internet Anda. Coba lagi nanti (paling lama "
+                           "besok), atau daftar dengan bantuan LPM kelurahan Anda.")
 NO_CONTACT = _("Isi email atau nomor HP (salah satu cukup) agar Anda dapat masuk.")
+# At registration an address already in use is not confirmed on the page beyond this; its owner
+# gets a mail saying that someone tried, with how to sign in or reset (accounts.tasks).
+EMAIL_TAKEN_AT_REGISTRATION = _("Email ini tidak dapat dipakai untuk akun baru. Jika ini alamat Anda, kami mengirim "
+                                "petunjuk masuk atau atur ulang kata sandi ke alamat tersebut.")
 DUPLICATE_MESSAGES = {"nik": DUPLICATE_NIK, "email": DUPLICATE_EMAIL, "phone": DUPLICATE_PHONE}
 
 
@@ -106,8 +112,28 @@ class RegistrationForm(ContactFieldsMixin, forms.Form):
         error_messages={"required": _("Anda perlu menyetujui Kebijakan Privasi untuk mendaftar.")},
     )
 
+    taken: set[str]
+
     def clean_nik(self):
         return nik_field_clean(self.cleaned_data["nik"])
+
+    def clean_email(self):
+        self.taken = getattr(self, "taken", set())
+        try:
+            return super().clean_email()
+        except forms.ValidationError:
+            self.taken.add("email")
+            raise forms.ValidationError(EMAIL_TAKEN_AT_REGISTRATION, code="taken") from None
+
+    def clean_phone(self):
+        self.taken = getattr(self, "taken", set())
+        try:
+            return super().clean_phone()
+        except forms.ValidationError as error:
+            if str(DUPLICATE_PHONE) not in error.messages:
+                raise
+            self.taken.add("phone")
+            raise
 
     def clean(self):
         cleaned = super().clean()

@@ -54,3 +54,24 @@ def send_password_reset(email: str, language: str = "id") -> int:
                   subject_template_name="accounts/email/password_reset_subject.txt",
                   email_template_name="accounts/email/password_reset_body.txt")
     return 1
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_registration_attempt_notice(email: str, language: str = "id") -> int:
+    """Someone tried to register with an address that has an account: its owner is told, with how to
+    sign in or reset the password (at most once a day per address)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .throttle import recipient_key, throttle_hit
+
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not throttle_hit("mail_register_attempt_per_recipient", recipient_key(email)):
+        return 0
+    with translation.override(user.language or language):
+        context = {"user": user, "login": settings.SITE_URL + reverse("accounts:login"),
+                   "reset": settings.SITE_URL + reverse("accounts:password_reset")}
+        subject = render_to_string("accounts/email/register_attempt_subject.txt", context).strip()
+        body = render_to_string("accounts/email/register_attempt_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return 1

@@ -19,6 +19,7 @@ from .audit import audit_record
 from .forms import (
     DUPLICATE_MESSAGES,
     TOO_MANY_FROM_CLIENT,
+    TOO_MANY_REGISTRATIONS,
     AccountDeleteForm,
     InvitationBatchForm,
     InvitationCodeForm,
@@ -36,7 +37,18 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST" and (valid or getattr(form, "taken", None)):
+        # Every answer that could tell whether an email, a number or a NIK is registered counts.
+        refused = _registration_throttled(request)
+        if refused:
+            form.errors.clear()
+            form.add_error(None, refused)
+            return render(request, "accounts/register.html", {"form": form}, status=429)
+        if "email" in form.taken:
+            _registration_attempt_notice(form.cleaned_data.get("email") or request.POST.get("email", ""),
+                                         request.LANGUAGE_CODE)
+    if valid:
         data = form.cleaned_data
         try:
             user = services.user_register(
@@ -44,11 +56,33 @@ def register(request):
                 kelurahan=data["kelurahan"], password=data["password1"], language=request.LANGUAGE_CODE,
             )
         except services.Duplicate as duplicate:
+            if duplicate.field == "nik":
+                from .throttle import client_ip, throttle_hit
+
+                throttle_hit("register_nik_taken_per_client", client_ip(request))
             form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
         else:
             login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
+
+
+def _registration_attempt_notice(email: str, language: str) -> None:
+    from .tasks import send_registration_attempt_notice
+
+    email = email.strip().lower()
+    transaction.on_commit(lambda: send_registration_attempt_notice.delay(email, language), robust=True)
+
+
+def _registration_throttled(request) -> str | None:
+    """Registration per client address: 20 complete attempts an hour, and after 3 answers "this NIK
+    is taken" in a day, none until the day is over, so that the form cannot test NIKs in bulk."""
+    from .throttle import client_ip, throttle_allowed, throttle_hit
+
+    client = client_ip(request)
+    if not throttle_allowed("register_nik_taken_per_client", client) or not throttle_hit("register_per_client", client):
+        return TOO_MANY_REGISTRATIONS
+    return None
 
 
 @login_required
