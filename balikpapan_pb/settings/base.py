@@ -140,7 +140,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: a locked (account, address) pair is refused before any hashing
+    "accounts.backends.SignInThrottleBackend",  # django-axes, first: a locked (account, address) pair is refused before any hashing
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.EmailOrPhoneBackend",
 ]
