@@ -133,7 +133,7 @@ def user_update_profile(*, user: User, full_name: str, email: str | None, phone:
 
 
 # Fields that identify a person only to the server and are never handed out, not even to the person.
-_NEVER_EXPORTED = {"password", "nik_hash", "voter_key"}
+_NEVER_EXPORTED = {"password", "nik_hash", "voter_key", "token_hash"}
 
 
 def _plain(value):

@@ -199,3 +199,12 @@ def test_the_desk_lookup_shows_a_resident_only_to_their_own_kelurahan(client, wa
     assert shown == (who == "city_admin")
     if not shown:
         assert "terdaftar pada akun di kelurahan lain" in page and "Gunung Bahagia" not in page
+
+
+def test_the_personal_data_export_holds_no_desk_token(client, lpm, warga):
+    from accounts.services import user_data_export
+
+    client.force_login(lpm)
+    desk_link(client, warga)
+    records = user_data_export(user=warga)["records"]["accounts.deskpasswordreset"]
+    assert records and all("token_hash" not in row for row in records)
