@@ -1,8 +1,8 @@
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .phone import normalise_mobile
-from .services import login_failure_record, login_locked
 from .validators import demo_password_refused
 
 
@@ -16,8 +16,9 @@ def user_by_login(identifier: str) -> User | None:
 
 
 class EmailOrPhoneBackend(ModelBackend):
-    """Signs in with an email address or a mobile number, and a password; every way in (the
-    site's form, the admin's) refuses an account after too many wrong passwords."""
+    """Signs in with an email address or a mobile number, and a password. Too many wrong passwords
+    are counted by django-axes (AxesStandaloneBackend, before this one, on every way in: the site's
+    form and the admin's), per account and client address together (accounts/throttle.py)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
@@ -27,14 +28,10 @@ class EmailOrPhoneBackend(ModelBackend):
         if user is None:
             User().set_password(password)  # as ModelBackend: the same time whether or not the account exists
             return None
-        if login_locked(user=user):  # too many wrong passwords lately (the login form says so)
-            return None
         if demo_password_refused(password):  # production: the README prints it, whatever the account
-            login_failure_record(user=user)
             return None
         if user.check_password(password):
             return user if self.user_can_authenticate(user) else None
-        login_failure_record(user=user)
         return None
 
     # Django's model permissions only matter to staff in the admin. For everyone else the rules
@@ -45,3 +42,14 @@ class EmailOrPhoneBackend(ModelBackend):
 
     def get_group_permissions(self, user_obj, obj=None):
         return super().get_group_permissions(user_obj, obj) if user_obj.is_staff else set()
+
+
+class SignInThrottleBackend(AxesStandaloneBackend):
+    """django-axes' throttle (first in AUTHENTICATION_BACKENDS) for every sign-in that comes with a
+    request. Code on the server that calls authenticate() without one (a shell, a management
+    command) has no client to throttle: axes would refuse it with an exception, this lets it on."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

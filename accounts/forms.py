@@ -6,10 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wilayah.models import Kelurahan
 from wilayah.selectors import kelurahan_grouped_choices
 
-from .backends import user_by_login
 from .models import User, phone_clean
 from .nik import NikError, clean_nik, parse_nik
-from .services import LOGIN_LOCK_MINUTES, login_locked
 
 NIK_MESSAGES = {
     "empty": _("NIK wajib diisi."),
@@ -27,7 +25,15 @@ NIK_MESSAGES = {
 DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_PHONE = _("Nomor HP ini sudah terdaftar. Silakan masuk dengan nomor ini.")
+TOO_MANY_FROM_CLIENT = _("Terlalu banyak permintaan dari alamat internet Anda. Coba lagi satu jam lagi, atau datang ke "
+                         "LPM kelurahan Anda.")
+TOO_MANY_REGISTRATIONS = _("Terlalu banyak percobaan pendaftaran dari alamat internet Anda. Coba lagi nanti (paling lama "
+                           "besok), atau daftar dengan bantuan LPM kelurahan Anda.")
 NO_CONTACT = _("Isi email atau nomor HP (salah satu cukup) agar Anda dapat masuk.")
+# At registration an address already in use is not confirmed on the page beyond this; its owner
+# gets a mail saying that someone tried, with how to sign in or reset (accounts.tasks).
+EMAIL_TAKEN_AT_REGISTRATION = _("Email ini tidak dapat dipakai untuk akun baru. Jika ini alamat Anda, kami mengirim "
+                                "petunjuk masuk atau atur ulang kata sandi ke alamat tersebut.")
 DUPLICATE_MESSAGES = {"nik": DUPLICATE_NIK, "email": DUPLICATE_EMAIL, "phone": DUPLICATE_PHONE}
 
 
@@ -106,8 +112,28 @@ class RegistrationForm(ContactFieldsMixin, forms.Form):
         error_messages={"required": _("Anda perlu menyetujui Kebijakan Privasi untuk mendaftar.")},
     )
 
+    taken: set[str]
+
     def clean_nik(self):
         return nik_field_clean(self.cleaned_data["nik"])
+
+    def clean_email(self):
+        self.taken = getattr(self, "taken", set())
+        try:
+            return super().clean_email()
+        except forms.ValidationError:
+            self.taken.add("email")
+            raise forms.ValidationError(EMAIL_TAKEN_AT_REGISTRATION, code="taken") from None
+
+    def clean_phone(self):
+        self.taken = getattr(self, "taken", set())
+        try:
+            return super().clean_phone()
+        except forms.ValidationError as error:
+            if str(DUPLICATE_PHONE) not in error.messages:
+                raise
+            self.taken.add("phone")
+            raise
 
     def clean(self):
         cleaned = super().clean()
@@ -124,12 +150,21 @@ class RegistrationForm(ContactFieldsMixin, forms.Form):
         return cleaned
 
 
+LOCKED = _("Terlalu banyak kata sandi yang salah untuk akun ini dari alamat Anda. Coba lagi %(minutes)d menit lagi, "
+            "atau atur ulang kata sandi.")
+
+
+def login_lock_message() -> str:
+    from .throttle import lock_minutes
+
+    return LOCKED % {"minutes": lock_minutes()}
+
+
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label=_("Email atau nomor HP"), max_length=254,
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     error_messages = {
-        "locked": _("Terlalu banyak kata sandi yang salah untuk akun ini. Coba lagi %(minutes)d menit lagi, "
-                    "atau atur ulang kata sandi."),
+        "locked": LOCKED,
         "invalid_login": _("Email/nomor HP atau kata sandi salah."),
         "inactive": _("Akun ini tidak aktif."),
     }
@@ -138,11 +173,13 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError as error:
-            if error.code == "invalid_login":
-                account = user_by_login(self.cleaned_data.get("username"))
-                if account is not None and login_locked(user=account):
-                    raise forms.ValidationError(self.error_messages["locked"], code="locked",
-                                                params={"minutes": LOGIN_LOCK_MINUTES}) from None
+            # django-axes marks the request when this (account, address) pair is locked: it refused
+            # before any password was checked, or this failure reached the limit.
+            if error.code == "invalid_login" and getattr(self.request, "axes_locked_out", False):
+                from .throttle import lock_minutes
+
+                raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                            params={"minutes": lock_minutes()}) from None
             raise
 
 
@@ -199,3 +236,9 @@ class InvitationCodeForm(forms.Form):
     code = forms.CharField(label=_("Kode undangan dari RT"), max_length=20,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                                          "placeholder": "ABCD-2345"}))
+
+
+class PasswordResetRequestForm(forms.Form):
+    """"Lupa kata sandi": only the address. Who has it is looked up by the worker (accounts.tasks)."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -183,3 +183,28 @@ class ResidenceInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kelurahan_id} {self.batch} {'used' if self.used_at else 'open'}"
+
+
+class DeskPasswordReset(models.Model):
+    """A link an LPM officer made at the desk for a resident without email to choose a new password.
+
+    Its own token, not Django's reset token (whose lifetime is global and which works until the
+    password changes): only a SHA-256 of the token is stored, it lives DESK_RESET_MINUTES and
+    works once. `used_at` also marks the 24 hours in which no page shows the account's ballot
+    choices (accounts/desk.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="desk_password_resets")
+    officer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.SET_NULL, null=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("atur ulang sandi di meja LPM")
+        verbose_name_plural = _("atur ulang sandi di meja LPM")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {'used' if self.used_at else 'open'}"

@@ -17,6 +17,7 @@ rules.add_perm("accounts.use_residence_desk", is_moderator | is_admin)
 rules.add_perm("accounts.verify_residence", is_admin | (is_moderator & moderates_residents_kelurahan))
 rules.add_perm("accounts.issue_invitations", is_admin | (is_moderator & moderates_kelurahan))
 # A resident who forgot their password and has no email (phone-only account) gets a one-time
-# link at the LPM desk, after showing their KTP; never for an account with staff powers.
+# link at the LPM desk of their own kelurahan, after showing their KTP; never for an account with
+# staff powers, and not for a city admin either: the desk is where the KTP is seen (accounts/desk.py).
 rules.add_perm("accounts.reset_password_at_desk",
-               is_plain_resident & (is_admin | (is_moderator & moderates_residents_kelurahan)))
+               is_plain_resident & is_moderator & moderates_residents_kelurahan)

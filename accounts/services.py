@@ -16,7 +16,7 @@ from wilayah.models import Kelurahan
 
 from .audit import audit_entries_since, audit_record
 from .identity import keyed_hash, nik_stored_fields
-from .models import AuditEntry, ResidenceInvitation, User
+from .models import ResidenceInvitation, User
 from .nik import NikInfo
 from .signals import account_deleting
 
@@ -133,7 +133,7 @@ def user_update_profile(*, user: User, full_name: str, email: str | None, phone:
 
 
 # Fields that identify a person only to the server and are never handed out, not even to the person.
-_NEVER_EXPORTED = {"password", "nik_hash", "voter_key"}
+_NEVER_EXPORTED = {"password", "nik_hash", "voter_key", "token_hash"}
 
 
 def _plain(value):
@@ -187,33 +187,6 @@ def user_delete(*, user: User) -> None:
     audit_record(actor=None, action="account_deleted", target=user, detail={})
     account_deleting.send(sender=User, user=user)
     user.delete()
-
-
-# --- signing in --------------------------------------------------------------------------------
-# Mobile numbers are easy to guess, so an account refuses passwords for a while after too many
-# wrong ones. Failures are kept in the audit log (shared by every web process), without what
-# was typed; a successful sign-in starts the count again.
-
-LOGIN_FAILURES_ALLOWED = 10
-LOGIN_LOCK_MINUTES = 15
-
-
-def login_failure_record(*, user: User) -> None:
-    audit_record(actor=None, action="login.failed", target=user, detail={})
-
-
-def login_failures_purge(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Failed sign-ins are needed only for the lock: they are not kept beyond a day."""
-    deleted, _by_model = AuditEntry.objects.filter(action="login.failed",
-                                                   created_at__lt=timezone.now() - older_than).delete()
-    return deleted
-
-
-def login_locked(*, user: User) -> bool:
-    since = timezone.now() - dt.timedelta(minutes=LOGIN_LOCK_MINUTES)
-    if user.last_login and user.last_login > since:
-        since = user.last_login
-    return audit_entries_since(action="login.failed", target=user, since=since).count() >= LOGIN_FAILURES_ALLOWED
 
 
 # --- residence verification -------------------------------------------------------------------

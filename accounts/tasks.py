@@ -9,10 +9,13 @@ from .models import User
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def send_verification_email(user_id: int) -> None:
     from .services import verification_link
+    from .throttle import recipient_key, throttle_hit
 
     user = User.objects.filter(pk=user_id, email_verified_at__isnull=True, email__isnull=False).first()
     if user is None:  # already verified, address removed, or gone: nothing to send
         return
+    if not throttle_hit("mail_verify_per_recipient", recipient_key(user.email)):
+        return  # this mailbox had its share this hour, whoever asked
     with translation.override(user.language):
         context = {"user": user, "link": verification_link(user)}
         subject = render_to_string("accounts/email/verify_subject.txt", context).strip()
@@ -22,15 +25,53 @@ def send_verification_email(user_id: int) -> None:
 
 
 @shared_task
-def purge_login_failures() -> int:
-    from .services import login_failures_purge
-
-    return login_failures_purge()
-
-
-@shared_task
 def forget_passed_adult_dates() -> int:
     """Beat (daily): once a minor has turned 17, only their birth year is kept."""
     from .services import adult_dates_forget
 
     return adult_dates_forget()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_password_reset(email: str, language: str = "id") -> int:
+    """The reset mail, looked up and sent here and not in the request: the page answers the same,
+    in the same time, whether or not an account has this address. Returns how many were sent."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.auth.forms import PasswordResetForm
+
+    from .throttle import recipient_key, throttle_hit
+
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid() or not any(form.get_users(email)):
+        return 0
+    if not throttle_hit("mail_reset_per_recipient", recipient_key(email)):
+        return 0
+    site = urlsplit(settings.SITE_URL)
+    with translation.override(language):
+        form.save(domain_override=site.netloc, use_https=site.scheme == "https",
+                  subject_template_name="accounts/email/password_reset_subject.txt",
+                  email_template_name="accounts/email/password_reset_body.txt")
+    return 1
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_registration_attempt_notice(email: str, language: str = "id") -> int:
+    """Someone tried to register with an address that has an account: its owner is told, with how to
+    sign in or reset the password (at most once a day per address)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .throttle import recipient_key, throttle_hit
+
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or not throttle_hit("mail_register_attempt_per_recipient", recipient_key(email)):
+        return 0
+    with translation.override(user.language or language):
+        context = {"user": user, "login": settings.SITE_URL + reverse("accounts:login"),
+                   "reset": settings.SITE_URL + reverse("accounts:password_reset")}
+        subject = render_to_string("accounts/email/register_attempt_subject.txt", context).strip()
+        body = render_to_string("accounts/email/register_attempt_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return 1

@@ -18,6 +18,7 @@ urlpatterns = [
     path("verifikasi-domisili/", views.residence_desk, name="residence_desk"),
     path("verifikasi-domisili/<int:pk>/", views.residence_verify, name="residence_verify"),
     path("verifikasi-domisili/<int:pk>/atur-sandi/", views.desk_password_reset, name="desk_password_reset"),
+    path("sandi-meja/<signed:token>/", views.desk_reset_confirm, name="desk_reset_confirm"),
     path("kode-undangan/", views.invitations, name="invitations"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

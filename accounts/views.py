@@ -2,8 +2,10 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -12,14 +14,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import objectgetter, permission_required
 
-from . import selectors, services
+from . import desk, selectors, services
 from .audit import audit_record
 from .forms import (
     DUPLICATE_MESSAGES,
+    TOO_MANY_FROM_CLIENT,
+    TOO_MANY_REGISTRATIONS,
     AccountDeleteForm,
     InvitationBatchForm,
     InvitationCodeForm,
     LoginForm,
+    PasswordResetRequestForm,
     ProfileForm,
     RegistrationForm,
     ResidentLookupForm,
@@ -32,7 +37,18 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST" and (valid or getattr(form, "taken", None)):
+        # Every answer that could tell whether an email, a number or a NIK is registered counts.
+        refused = _registration_throttled(request)
+        if refused:
+            form.errors.clear()
+            form.add_error(None, refused)
+            return render(request, "accounts/register.html", {"form": form}, status=429)
+        if "email" in form.taken:
+            _registration_attempt_notice(form.cleaned_data.get("email") or request.POST.get("email", ""),
+                                         request.LANGUAGE_CODE)
+    if valid:
         data = form.cleaned_data
         try:
             user = services.user_register(
@@ -40,11 +56,33 @@ def register(request):
                 kelurahan=data["kelurahan"], password=data["password1"], language=request.LANGUAGE_CODE,
             )
         except services.Duplicate as duplicate:
+            if duplicate.field == "nik":
+                from .throttle import client_ip, throttle_hit
+
+                throttle_hit("register_nik_taken_per_client", client_ip(request))
             form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
         else:
             login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
+
+
+def _registration_attempt_notice(email: str, language: str) -> None:
+    from .tasks import send_registration_attempt_notice
+
+    email = email.strip().lower()
+    transaction.on_commit(lambda: send_registration_attempt_notice.delay(email, language), robust=True)
+
+
+def _registration_throttled(request) -> str | None:
+    """Registration per client address: 20 complete attempts an hour, and after 3 answers "this NIK
+    is taken" in a day, none until the day is over, so that the form cannot test NIKs in bulk."""
+    from .throttle import client_ip, throttle_allowed, throttle_hit
+
+    client = client_ip(request)
+    if not throttle_allowed("register_nik_taken_per_client", client) or not throttle_hit("register_per_client", client):
+        return TOO_MANY_REGISTRATIONS
+    return None
 
 
 @login_required
@@ -65,6 +103,12 @@ def verify_email(request, token: str):
 def verification_resend(request):
     if not request.user.email:
         messages.error(request, _("Akun Anda belum memiliki email. Tambahkan email di profil terlebih dahulu."))
+        return redirect("accounts:profile")
+    from .throttle import client_ip, throttle_hit
+
+    if not (throttle_hit("verify_resend_per_client", client_ip(request))
+            and throttle_hit("verify_resend_per_client", f"user:{request.user.pk}")):
+        messages.error(request, TOO_MANY_FROM_CLIENT)
         return redirect("accounts:profile")
     services.verification_resend(user=request.user)
     messages.info(request, _("Tautan verifikasi baru sedang dikirim ke %(email)s.") % {"email": request.user.email})
@@ -113,9 +157,16 @@ def residence_desk(request):
     if request.method == "POST" and form.is_valid():
         typed = parse_nik(form.cleaned_data["nik"])
         resident = selectors.resident_by_nik(nik=typed.nik)
+        # The desk shows an officer only the residents of the kelurahan they serve (a city admin: all).
+        # Of an account elsewhere it says only that the NIK is registered in another kelurahan.
+        elsewhere = resident is not None and not selectors.kelurahan_for_residence_desk(user=request.user) \
+            .filter(pk=resident.kelurahan_id).exists()
+        if elsewhere:
+            audit_record(actor=request.user, action="residence.lookup_elsewhere", target=resident, detail={})
+            resident = None
         # A fresh, empty field: the NIK is not echoed back into the page, and the next resident is ready.
         # What the officer compares with the KTP comes from the NIK just typed: nothing of it is stored.
-        context.update(form=ResidentLookupForm(), searched=True, resident=resident,
+        context.update(form=ResidentLookupForm(), searched=True, resident=resident, registered_elsewhere=elsewhere,
                        typed={"masked": "*" * 12 + typed.nik[-4:], "birth_date": typed.birth_date,
                               "gender": Gender(typed.gender).label},
                        may_verify=bool(resident) and request.user.has_perm("accounts.verify_residence", resident),
@@ -144,9 +195,43 @@ def residence_verify(request, pk: int):
 def desk_password_reset(request, pk: int):
     """A QR code the resident scans with their own phone to choose a new password."""
     resident = User.objects.get(pk=pk)
-    link = services.password_reset_link_at_desk(resident=resident, actor=request.user)
+    try:
+        link = desk.desk_reset_issue(resident=resident, officer=request.user)
+    except desk.DeskResetRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("accounts:residence_desk")
     qr = segno.make(link, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return render(request, "accounts/desk_password_reset.html", {"resident": resident, "link": link, "qr": qr})
+    return render(request, "accounts/desk_password_reset.html",
+                  {"resident": resident, "link": link, "qr": qr, "minutes": desk.DESK_RESET_MINUTES})
+
+
+@never_cache
+def desk_reset_confirm(request, token: str):
+    """The page the desk's QR code opens: a new password, once, within 15 minutes."""
+    ticket = desk.desk_reset_open(token=token)
+    if ticket is None:
+        return render(request, "accounts/desk_reset_invalid.html", status=410)
+    form = SetPasswordForm(ticket.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = desk.desk_reset_use(token=token, password=form.cleaned_data["new_password1"])
+        if user is None:  # used or expired between the page and the button
+            return render(request, "accounts/desk_reset_invalid.html", status=410)
+        _sign_in_locks_lift(user)
+        logout(request)
+        login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
+        messages.success(request, _("Kata sandi baru Anda sudah disimpan dan Anda sudah masuk."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form, "validlink": True})
+
+
+def _sign_in_locks_lift(user: User) -> None:
+    """A new password lifts every sign-in lock on the account, from every address."""
+    from axes.utils import reset as axes_reset
+
+    from .throttle import axes_username
+
+    for name in filter(None, [user.email, user.phone]):
+        axes_reset(username=axes_username(None, {"username": name}))
 
 
 @login_required
@@ -196,10 +281,24 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """The request only checks the form, counts the client and queues a task after commit: no
+    account lookup, no hashing, no mail here, so an existing and a missing account get the same
+    answer in the same time. The worker looks the address up and sends (accounts.tasks)."""
+
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        from .tasks import send_password_reset
+        from .throttle import client_ip, throttle_hit
+
+        if not throttle_hit("reset_per_client", client_ip(self.request)):
+            form.add_error(None, TOO_MANY_FROM_CLIENT)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email, language = form.cleaned_data["email"], self.request.LANGUAGE_CODE
+        transaction.on_commit(lambda: send_password_reset.delay(email, language), robust=True)
+        return redirect(self.success_url)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -209,3 +308,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     # many wrong passwords, as the lock's message promises.
     post_reset_login = True
     post_reset_login_backend = "accounts.backends.EmailOrPhoneBackend"
+
+    def form_valid(self, form):
+        _sign_in_locks_lift(self.user)
+        return super().form_valid(form)

@@ -1,6 +1,8 @@
 from django import forms
 
-from .kinds import Channel, Kind
+from .kinds import ALWAYS_SENT, Channel, Kind
+
+CHOOSABLE = [kind for kind in Kind if kind not in ALWAYS_SENT]
 
 
 def field_name(kind: str, channel: str) -> str:
@@ -12,7 +14,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, preferences: dict[tuple[str, str], bool], **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in Kind:
+        for kind in CHOOSABLE:
             for channel in Channel:
                 self.fields[field_name(kind, channel)] = forms.BooleanField(
                     label=f"{kind.label}: {channel.label}", required=False,
@@ -21,11 +23,11 @@ class PreferencesForm(forms.Form):
 
     def rows(self):
         """(kind label, [bound field per channel]) for the table in the template."""
-        return [(kind.label, [self[field_name(kind, channel)] for channel in Channel]) for kind in Kind]
+        return [(kind.label, [self[field_name(kind, channel)] for channel in Channel]) for kind in CHOOSABLE]
 
     def enabled(self) -> set[tuple[str, str]]:
         return {
             (kind.value, channel.value)
-            for kind in Kind for channel in Channel
+            for kind in CHOOSABLE for channel in Channel
             if self.cleaned_data.get(field_name(kind, channel))
         }

@@ -12,6 +12,12 @@ class Kind(models.TextChoices):
     RESULTS_PUBLISHED = "results_published", _("Hasil diumumkan")
     PROJECT_PROGRESS = "project_progress", _("Perkembangan proyek yang saya ikuti")
     PROPOSAL_JOURNEY = "proposal_journey", _("Jejak usulan yang saya ikuti atau dukung")
+    ACCOUNT_SECURITY = "account_security", _("Keamanan akun saya")
+
+
+# Told whatever the preferences say (and not offered on the preferences page): a person must learn
+# that someone else changed their password.
+ALWAYS_SENT = frozenset({Kind.ACCOUNT_SECURITY})
 
 
 class Channel(models.TextChoices):

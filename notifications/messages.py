@@ -86,6 +86,16 @@ TEXTS: dict[str, tuple[str, list[Line]]] = {
             Line(_("Lihat seluruh jejak usulan ini di halaman usulan.")),
         ],
     ),
+    Kind.ACCOUNT_SECURITY: (
+        _("Kata sandi akun Suara Warga Anda diatur ulang di meja LPM"),
+        [
+            Line(_("Kata sandi akun Anda diganti pada %(when)s melalui tautan yang dibuat petugas LPM "
+                   "Kelurahan %(kelurahan)s.")),
+            Line(_("Selama 24 jam setelahnya, pilihan pada surat suara Anda tidak ditampilkan dan tidak dapat diubah.")),
+            Line(_("Jika bukan Anda yang meminta, segera datang ke LPM kelurahan Anda dengan KTP, atau hubungi "
+                   "admin kota.")),
+        ],
+    ),
 }
 
 
@@ -121,8 +131,9 @@ def _in_language(value):
 def _values(context: dict) -> _Values:
     context = {key: _in_language(value) for key, value in context.items()}
     values = _Values({key: value for key, value in context.items() if _present(value)})
-    if "closes_at" in values:
-        values["closes_at"] = _format_datetime(values["closes_at"])
+    for moment in ("closes_at", "when"):
+        if moment in values:
+            values[moment] = _format_datetime(values[moment])
     return values
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .emails import EmailRenderer
-from .kinds import Channel, Kind
+from .kinds import ALWAYS_SENT, Channel, Kind
 from .models import EmailStatus, FanoutBatch, Notification, OptOut
 from .selectors import can_receive_email, opted_out, unsubscribe_target
 
@@ -105,7 +105,7 @@ def notify(*, recipient: User, kind: str, context: dict, url: str = "") -> Notif
     if not recipient.is_active:
         return None
     with transaction.atomic():
-        off = opted_out(user=recipient, kind=kind)
+        off = set() if kind in ALWAYS_SENT else opted_out(user=recipient, kind=kind)
         email = (kind, Channel.EMAIL) not in off and can_receive_email(recipient)
         inbox = (kind, Channel.INBOX) not in off
         if not (email or inbox):
@@ -425,7 +425,8 @@ def notifications_mark_all_read(*, user: User) -> int:
 @transaction.atomic
 def preferences_update(*, user: User, enabled: set[tuple[str, str]]) -> None:
     """`enabled` holds the (kind, channel) pairs that stay on; every other pair is switched off."""
-    off = [(kind, channel) for kind in Kind.values for channel in Channel.values if (kind, channel) not in enabled]
+    off = [(kind, channel) for kind in Kind.values for channel in Channel.values
+           if (kind, channel) not in enabled and kind not in ALWAYS_SENT]
     OptOut.objects.filter(user=user).delete()
     OptOut.objects.bulk_create([OptOut(user=user, kind=kind, channel=channel) for kind, channel in off])
 

@@ -8,6 +8,8 @@ from . import geo
 from .images import MAX_PHOTOS, TOO_MANY_PHOTOS, photo_process, photos_check_before_decoding
 from .models import KamusItem, Proposal, ProposalPhoto, Status
 from .money import format_rupiah, indicative_cost, parse_rupiah
+from .selectors import areas_for_proposer
+from .services import OUTSIDE_OWN_AREA
 
 COST_INVALID = _("Tulis biaya dalam rupiah tanpa sen, misalnya 1.250.000 atau 1250000.")
 
@@ -136,8 +138,11 @@ class ProposalForm(forms.Form):
         self.round = round_
         self.proposal = proposal
         super().__init__(*args, **kwargs)
-        areas = Area.objects.filter(round=round_).select_related("kelurahan").order_by("level", "name")
+        # Where the author lives: their kelurahan, its kecamatan, the city (services check it again).
+        author = proposal.proposer if proposal is not None else user
+        areas = areas_for_proposer(round_=round_, kelurahan_id=author.kelurahan_id)
         self.fields["area"].queryset = areas
+        self.fields["area"].error_messages["invalid_choice"] = OUTSIDE_OWN_AREA
         self.fields["kamus_item"].queryset = KamusItem.objects.filter(active=True).select_related("category")
         self.fields["kamus_item"].label_from_instance = lambda item: (
             f"{item.code} · {item.name} — {format_rupiah(item.unit_price)} / {item.unit}")

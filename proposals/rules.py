@@ -26,7 +26,8 @@ from .predicates import (
 rules.add_perm("proposals.add_proposal", is_resident & phase_allows(Feature.SUBMIT))
 
 # object: a Proposal
-rules.add_perm("proposals.view_proposal", is_public | is_proposer | may_moderate | is_opd | is_admin)
+# A draft is its author's alone until submitted: not the LPM's, the verifikator's or an admin's.
+rules.add_perm("proposals.view_proposal", is_proposer | (~is_draft & (is_public | may_moderate | is_opd | is_admin)))
 rules.add_perm(
     "proposals.change_proposal",
     is_proposer & ((is_draft & phase_allows(Feature.SUBMIT)) | (needs_changes & phase_allows(Feature.MODERATE))),

@@ -153,6 +153,17 @@ def ballot_projects(area: Area) -> QuerySet[Proposal]:
     )
 
 
+def areas_for_proposer(*, round_: Round, kelurahan_id: str | None) -> QuerySet[Area]:
+    """The areas of a round a resident of `kelurahan_id` may propose for: that kelurahan, its kecamatan, the city."""
+    if not kelurahan_id:
+        return Area.objects.none()
+    return Area.objects.filter(
+        Q(level=AreaLevel.KOTA) | Q(level=AreaLevel.KECAMATAN, kecamatan_id=kelurahan_id[:8])
+        | Q(level=AreaLevel.KELURAHAN, kelurahan_id=kelurahan_id),
+        round=round_,
+    ).select_related("kelurahan").order_by("level", "name")
+
+
 def list_filter_choices(*, round_: Round | None) -> dict:
     areas = Area.objects.filter(round=round_).order_by("level", "name") if round_ else Area.objects.none()
     return {"areas": list(areas.values_list("pk", "name", "level"))}

@@ -137,6 +137,16 @@ def _estimate_within_pagu(area: Area, estimated_cost: int | None) -> None:
         )})
 
 
+OUTSIDE_OWN_AREA = _("Anda hanya dapat mengusulkan untuk kelurahan tempat tinggal Anda, kecamatannya, atau Kota "
+                     "Balikpapan.")
+
+
+def _area_of_proposer(area: Area, proposer: User) -> None:
+    """A resident proposes for where they live: their kelurahan, its kecamatan, or the city."""
+    if not area.contains_kelurahan(proposer.kelurahan_id):
+        raise ValidationError({"area": OUTSIDE_OWN_AREA})
+
+
 @transaction.atomic
 def proposal_create(*, round: Round, proposer: User, area: Area, category: Category, title: str,  # noqa: A002
                     description: str, estimated_cost: int, latitude: float | None = None,
@@ -145,6 +155,7 @@ def proposal_create(*, round: Round, proposer: User, area: Area, category: Categ
                     kamus_item: KamusItem | None = None, volume=None) -> Proposal:
     if area.round_id != round.pk:
         raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
+    _area_of_proposer(area, proposer)
     proposal = Proposal(
         round=round, proposer=proposer, area=area, category=category, title=title.strip(),
         description=description.strip(), estimated_cost=estimated_cost, latitude=latitude, longitude=longitude,
@@ -204,6 +215,8 @@ def proposal_update(*, proposal: Proposal, actor: User, photos: list[ProcessedPh
         _kamus_apply(locked, kamus_item, volume)
     if locked.area.round_id != locked.round_id:
         raise ValidationError({"area": _("Wilayah ini bukan bagian dari putaran tersebut.")})
+    if "area" in fields and locked.area_id != proposal.area_id:
+        _area_of_proposer(locked.area, locked.proposer)
     _estimate_within_pagu(locked.area, locked.estimated_cost)
     locked.full_clean()
     locked.save()

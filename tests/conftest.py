@@ -29,6 +29,28 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def throttle_counters_reset():
+    """Each test starts with no throttle counted (accounts/throttle.py): they live in Redis, which
+    outlives a test's database transaction. Only the throttle's own keys are deleted."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    def clear():
+        cache = caches["throttle"]
+        if settings.CACHES["throttle"]["BACKEND"].endswith("RedisCache"):
+            client = cache._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{settings.CACHES['throttle']['KEY_PREFIX']}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+        else:
+            cache.clear()
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture
 def kelurahan_code():
     return "64.71.05.1006"  # Gunung Bahagia

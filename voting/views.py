@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from accounts.desk import ballot_hidden_until
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
 
@@ -113,6 +114,10 @@ def ballot(request, round_slug: str, area_id: int):
     projects = selectors.ballot_order(list(selectors.ballot_projects(area)), seed=seed)
     project_ids = [p.project_id for p in projects]
     current = selectors.own_ballot(nik_hash=request.user.nik_hash, area=area) if participation else None
+    hidden_until = ballot_hidden_until(request.user) if current else None
+    if hidden_until:  # signed in through a desk reset lately: the old choices are neither shown nor replaced
+        return render(request, "voting/ballot_hidden.html", {"area": area, "round": area.round, "until": hidden_until},
+                      status=403 if request.method == "POST" else 200)
     choices, blank = (current.choices, current.blank) if current else (None, False)
     errors: list[str] = []
 
@@ -147,7 +152,8 @@ def done(request, round_slug: str, area_id: int):
     others = [
         a for a in selectors.areas_for_resident(round=area.round, kelurahan_id=request.user.kelurahan_id) if a.pk != area.pk
     ]
-    return render(request, "voting/done.html", {"area": area, "round": area.round, "ballot": current, "others": others})
+    return render(request, "voting/done.html", {"area": area, "round": area.round, "ballot": current, "others": others,
+                                                "hidden_until": ballot_hidden_until(request.user)})
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "musrenbang",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "balikpapan_pb.middleware.AnonymousPageCacheMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock found during sign-in into a 429 page
 ]
 
 # Public pages that anonymous visitors get from a short-lived per-process cache
@@ -88,6 +91,14 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "OPTIONS": {"MAX_ENTRIES": 2000}},
+    # Throttle counters (accounts/throttle.py) must be shared by every web process: Redis when
+    # there is one; without it (`make run`, one process) memory is enough.
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+         "KEY_PREFIX": "throttle"}
+        if env("REDIS_URL") else
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
 }
 
 ROOT_URLCONF = "balikpapan_pb.urls"
@@ -129,6 +140,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.SignInThrottleBackend",  # django-axes, first: a locked (account, address) pair is refused before any hashing
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.EmailOrPhoneBackend",
 ]
@@ -143,6 +155,51 @@ AUTH_PASSWORD_VALIDATORS = [
 # this is True: production sets it, whatever the account.
 DEMO_PASSWORD_REFUSED = False
 LOGIN_URL = "accounts:login"
+
+# Sign-in throttling (django-axes). Wrong passwords are counted per account *and* client address
+# together: a stranger who types 100 wrong passwords for a resident locks only their own address
+# out of that account, never the resident at home (an account-wide lock would let anyone keep any
+# account locked; an address-wide one would lock a whole kelurahan office or a mobile carrier's
+# shared address after a few residents' typos). 5 failures then 30 minutes: a resident who mistypes
+# rarely reaches 5 and is offered "forgot password", which lifts the lock; a guesser gets at most
+# 5 tries per 30 minutes per address (240 a day), and every try during a lock restarts the
+# 30 minutes and costs no password hash (axes refuses before the backend runs).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.axes_lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# No log of every successful sign-in with address and browser: only the failures the lock needs,
+# which axes deletes once their 30 minutes have passed.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For
+# (accounts.throttle.client_ip). None under `make run`; production.py sets 1 (the README's one
+# proxy / load balancer). Never more than the deployment has: each extra one trusts a header the
+# client wrote.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Fixed-window limits (accounts/throttle.py): (how many, per how many seconds).
+# Per recipient address: what one mailbox can be sent, whoever asks; 3 an hour covers a resident
+# who asks again because the first mail is slow, and caps what an attacker can aim at a stranger's
+# mailbox at 72 a day per kind. Per client address: what one client can make the portal send or
+# try; generous enough for a kelurahan office or a mobile carrier's shared address (many residents
+# behind one address in Indonesia), small enough that spraying mails or registrations needs
+# many addresses. A NIK found taken counts separately and strictly: 3 a day per client, then
+# registration from that client waits a day (it cannot be used to test NIKs in bulk).
+THROTTLES = {
+    "mail_reset_per_recipient": (3, 3600),
+    "mail_verify_per_recipient": (3, 3600),
+    "mail_register_attempt_per_recipient": (1, 86400),
+    "reset_per_client": (20, 3600),
+    "verify_resend_per_client": (5, 3600),
+    "register_per_client": (20, 3600),
+    "register_nik_taken_per_client": (3, 86400),
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -253,14 +310,11 @@ BALLOT_MIX_INTERVAL = int(env("BALLOT_MIX_INTERVAL", "300"))
 CELERY_BEAT_SCHEDULE["voting-mix-ballots"] = {"task": "voting.tasks.mix_ballots", "schedule": float(BALLOT_MIX_INTERVAL),
                                               "options": {"expires": BALLOT_MIX_INTERVAL - 5}}
 CELERY_BEAT_SCHEDULE["voting-closing-reminders"] = {"task": "voting.tasks.remind_voting_closing", "schedule": 3600.0}
-# accounts: failed sign-ins serve only the sign-in lock and are deleted after a day.
 # musrenbang: a published PB result moves funded usulan on along their journey.
 CELERY_BEAT_SCHEDULE["musrenbang-apply-results"] = {"task": "musrenbang.tasks.apply_published_results",
                                                     "schedule": 60.0, "options": {"expires": 55}}
 CELERY_BEAT_SCHEDULE["accounts-forget-passed-adult-dates"] = {"task": "accounts.tasks.forget_passed_adult_dates",
                                                               "schedule": 86400.0}
-CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {"task": "accounts.tasks.purge_login_failures",
-                                                         "schedule": 3600.0}
 
 LOGGING = {
     "version": 1,
@@ -268,7 +322,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every sign-in and sign-out with its path at INFO: a desk reset link's token would
+    # be in the logs; its failures and locks (WARNING) stay, with the username and address masked.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Map tiles: the tile server is a setting, so a city-run server can replace the public one.

@@ -67,11 +67,14 @@ def test_an_lpm_officer_finds_a_resident_by_the_nik_on_the_ktp_and_verifies_them
                                                                        "kelurahan": GUNUNG_BAHAGIA}
 
 
-def test_an_officer_cannot_verify_a_resident_of_another_kelurahan(client, lpm, batu_ampar):
-    resident, nik = _resident(batu_ampar)
+def test_an_officer_cannot_see_nor_verify_a_resident_of_another_kelurahan(client, lpm, batu_ampar):
+    resident, nik = _resident(batu_ampar, full_name="Rina Kartika")
     client.force_login(lpm)
     page = client.post(reverse("accounts:residence_desk"), {"nik": nik}).content.decode()
-    assert "tidak Anda moderasi" in page and reverse("accounts:residence_verify", args=[resident.pk]) not in page
+    # Only that the NIK is registered elsewhere: neither the name nor the kelurahan of that account.
+    assert "terdaftar pada akun di kelurahan lain" in page
+    assert "Rina Kartika" not in page and "Batu Ampar" not in page
+    assert reverse("accounts:residence_verify", args=[resident.pk]) not in page
     assert client.post(reverse("accounts:residence_verify", args=[resident.pk])).status_code == 403
     resident.refresh_from_db()
     assert not resident.is_residence_verified

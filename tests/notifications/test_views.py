@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from notifications.context_processors import unread_count
-from notifications.kinds import Channel, Kind
+from notifications.kinds import ALWAYS_SENT, Channel, Kind
 from notifications.models import Notification, OptOut
 from notifications.services import notify
 from notifications.tokens import unsubscribe_token_make
@@ -121,10 +121,11 @@ def test_the_inbox_page_costs_the_same_queries_for_1_or_30_notifications(client,
 def test_preferences_default_to_everything_on_and_can_be_switched_off(client, resident):
     client.force_login(resident)
     html = client.get(PREFERENCES).content.decode()
-    assert html.count('type="checkbox"') == len(Kind.values) * len(Channel.values)
-    assert html.count(" checked") == len(Kind.values) * len(Channel.values)
+    choosable = [k for k in Kind.values if k not in ALWAYS_SENT]  # an account's security is always told
+    assert html.count('type="checkbox"') == len(choosable) * len(Channel.values)
+    assert html.count(" checked") == len(choosable) * len(Channel.values)
 
-    ticked = {f"{k}__{c}": "on" for k in Kind.values for c in Channel.values}
+    ticked = {f"{k}__{c}": "on" for k in choosable for c in Channel.values}
     del ticked["proposal_comment__email"]
     response = client.post(PREFERENCES, ticked)
     assert response.status_code == 302
@@ -132,6 +133,14 @@ def test_preferences_default_to_everything_on_and_can_be_switched_off(client, re
     assert client.get(PREFERENCES).content.decode().count(" checked") == len(ticked)
     comment = notify(recipient=resident, kind=Kind.PROPOSAL_COMMENT, context={})
     assert comment.email_status == "none"
+
+
+def test_a_security_notice_reaches_the_inbox_even_when_everything_is_switched_off(client, resident):
+    client.force_login(resident)
+    assert client.post(PREFERENCES, {"nothing": "ticked"}).status_code == 302
+    assert "account_security" not in client.get(PREFERENCES).content.decode()
+    notice = notify(recipient=resident, kind=Kind.ACCOUNT_SECURITY, context={"kelurahan": "Gunung Bahagia"})
+    assert notice is not None and notice.in_inbox
 
 
 def test_the_unsubscribe_link_asks_first_then_unsubscribes_without_a_login(client, resident):

@@ -36,6 +36,8 @@ EXPECTED = {
     ("proposals.view_proposal", Status.SUBMITTED): table(
         proposer=ALL, moderator_a=ALL, verifikator_cat=ALL, admin=ALL),
     ("proposals.view_proposal", Status.APPROVED): table(ALL),
+    # A draft is its author's alone: not the LPM's, the verifikator's, an admin's or a superuser's.
+    ("proposals.view_proposal", Status.DRAFT): table(proposer=ALL),
     ("proposals.change_proposal", Status.DRAFT): table(proposer={"submission"}),
     ("proposals.change_proposal", Status.NEEDS_CHANGES): table(proposer=MODERATION),
     ("proposals.change_proposal", Status.APPROVED): table(),
