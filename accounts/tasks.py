@@ -34,3 +34,11 @@ def forget_passed_adult_dates() -> int:
     from .services import adult_dates_forget
 
     return adult_dates_forget()
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def import_census_upload(upload_id: int) -> None:
+    """A census file an admin uploaded: imported here, not in the request (accounts.census)."""
+    from .census import census_upload_run
+
+    census_upload_run(upload_id=upload_id)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_census
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,7 +18,10 @@ urlpatterns = [
     path("verifikasi-domisili/", views.residence_desk, name="residence_desk"),
     path("verifikasi-domisili/<int:pk>/", views.residence_verify, name="residence_verify"),
     path("verifikasi-domisili/<int:pk>/atur-sandi/", views.desk_password_reset, name="desk_password_reset"),
+    path("verifikasi-domisili/pindah-nik/", views_census.nik_move, name="nik_move"),
     path("kode-undangan/", views.invitations, name="invitations"),
+    path("data-penduduk/", views_census.census_upload, name="census_upload"),
+    path("data-penduduk/<int:pk>/", views_census.census_status, name="census_status"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "lupa-sandi/terkirim/",

@@ -12,8 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import objectgetter, permission_required
 
-from . import selectors, services
+from . import disputes, selectors, services
 from .audit import audit_record
+from .census import census_check_at_registration, census_outcome
 from .forms import (
     DUPLICATE_MESSAGES,
     AccountDeleteForm,
@@ -39,17 +40,38 @@ def register(request):
                 full_name=data["full_name"], email=data["email"], phone=data["phone"], nik=data["nik"],
                 kelurahan=data["kelurahan"], password=data["password1"], language=request.LANGUAGE_CODE,
             )
+        except services.DuplicateNik:
+            user = _register_without_nik(request, form) if data.get("nik_taken") else None
+            if user is None and not form.errors:
+                form.add_error("nik", DUPLICATE_MESSAGES["nik"])
+            if user is not None:
+                login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
+                return redirect("accounts:register_done")
         except services.Duplicate as duplicate:
             form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
         else:
+            census_check_at_registration(user=user)
             login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 
 
+def _register_without_nik(request, form) -> User | None:
+    """The NIK is taken and the person says it is theirs: an account without it (accounts.disputes)."""
+    data = form.cleaned_data
+    try:
+        return disputes.user_register_without_nik(
+            full_name=data["full_name"], email=data["email"], phone=data["phone"], kelurahan=data["kelurahan"],
+            password=data["password1"], language=request.LANGUAGE_CODE,
+        )
+    except services.Duplicate as duplicate:
+        form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
+        return None
+
+
 @login_required
 def register_done(request):
-    return render(request, "accounts/register_done.html")
+    return render(request, "accounts/register_done.html", {"census": census_outcome(user=request.user)})
 
 
 def verify_email(request, token: str):
