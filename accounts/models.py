@@ -191,8 +191,10 @@ class CensusEntry(models.Model):
     itself is never stored. Replaced as a whole by each import (accounts.census)."""
 
     nik_hash = models.CharField(max_length=64, primary_key=True, editable=False)
-    kelurahan = models.ForeignKey(Kelurahan, verbose_name=_("kelurahan"), on_delete=models.PROTECT,
-                                  related_name="+", db_index=False)
+    # No constraint in the database: the import checks every code against wilayah itself, and a
+    # deferred check of half a million rows would add seconds to every import's commit.
+    kelurahan = models.ForeignKey(Kelurahan, verbose_name=_("kelurahan"), on_delete=models.DO_NOTHING,
+                                  related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
         verbose_name = _("data penduduk")
