@@ -462,3 +462,32 @@ def test_the_desk_does_not_give_a_second_nik_to_an_account(client, officer, gunu
     holder.refresh_from_db()
     assert holder.nik_hash == nik_hash(own)
 
+
+
+def test_the_demo_shows_a_verified_resident_who_votes_and_an_unverified_one_who_is_told_what_to_do(client):
+    from accounts.demo import seed_users
+
+    users = seed_users()
+    round_ = make_round(ballot_type=BallotType.APPROVAL, slug="ap-demo-check")
+    area = round_.test_areas["kel"]
+    url = reverse("voting:ballot", args=[round_.slug, area.pk])
+    client.force_login(users["warga@demo.local"])
+    assert client.get(url).status_code == 200
+    client.force_login(users["warga3@demo.local"])
+    page = client.get(url)
+    assert page.status_code == 403 and "kode undangan dari RT di halaman Profil" in page.content.decode()
+    # the demo census lists the verified residents, not the unverified one
+    assert census_kelurahan_id(users["warga@demo.local"].nik_hash) == GUNUNG_BAHAGIA
+    assert census_kelurahan_id(users["warga3@demo.local"].nik_hash) is None
+
+
+def test_a_nik_nobody_holds_is_recorded_on_the_holders_account(officer, gunung):
+    from accounts import disputes
+    from accounts.nik import parse_nik
+
+    holder = UserFactory(kelurahan=gunung, nik_hash=None, birth_year=None, gender="")
+    nik = make_nik(birth=dt.date(1975, 6, 1))
+    assert disputes.nik_move(officer=officer, nik=parse_nik(nik), holder=holder) is None
+    holder.refresh_from_db()
+    assert holder.nik_hash == nik_hash(nik) and holder.birth_year == 1975
+    assert AuditEntry.objects.get(action="nik.move").detail["from_account"] is None
