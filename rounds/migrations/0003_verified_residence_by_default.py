@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 EARLIER_ROUNDS_REASON = ("Putaran ini dibuat sebelum verifikasi domisili menjadi syarat bawaan untuk memilih "
                          "(tiket 12).")
 
