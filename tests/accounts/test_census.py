@@ -376,6 +376,9 @@ def _holder_registers(client, nik: str) -> User:
     client.logout()
     holder = User.objects.get(email="pemilik@example.test")
     assert holder.nik_hash is None and holder.birth_year is None
+    client.force_login(holder)
+    assert "Akun Anda belum memiliki NIK" in client.get(reverse("accounts:profile")).content.decode()
+    client.logout()
     return holder
 
 
