@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from wilayah.models import Kecamatan, Kelurahan
 
-from .identity import nik_stored_fields
-from .models import Role, User
+from .identity import nik_hash, nik_stored_fields
+from .models import CensusEntry, Role, User
 
 DEMO_PASSWORD = "suarawarga-demo"
 
@@ -19,7 +19,10 @@ DEMO_USERS = [
     ("verifikator@demo.local", "Ir. Rudi Hartono", Role.VERIFIKATOR, "64.71.04.1005", "6471040502780004"),
     ("dewan@demo.local", "Dra. Maria Ulfa", Role.COUNCIL, "64.71.06.1003", "6471064903750005"),
     ("admin@demo.local", "Admin Kota", Role.ADMIN, "64.71.06.1001", "6471061010820006"),
+    ("warga3@demo.local", "Rina Lestari", Role.CITIZEN, "64.71.05.1006", "6471056407920007"),
 ]
+# Not in the demo census and not verified: her ballot page says how to get verified (issue 12).
+UNVERIFIED_DEMO_USERS = {"warga3@demo.local"}
 
 
 def seed_users() -> dict[str, User]:
@@ -32,7 +35,8 @@ def seed_users() -> dict[str, User]:
             email=email,
             defaults={
                 "full_name": name, "role": role, "kelurahan": Kelurahan.objects.get(code=kel_code),
-                **nik_stored_fields(parse_nik(nik), today=timezone.localdate()), "email_verified_at": now, "residence_verified_at": now,
+                **nik_stored_fields(parse_nik(nik), today=timezone.localdate()), "email_verified_at": now,
+                "residence_verified_at": None if email in UNVERIFIED_DEMO_USERS else now,
                 "consent_version": "demo", "consent_at": now,
                 "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
             },
@@ -43,6 +47,10 @@ def seed_users() -> dict[str, User]:
         users[email] = user
     users["lpm@demo.local"].moderated_kelurahan.add(Kelurahan.objects.get(code="64.71.05.1006"))
     users["lpm@demo.local"].moderated_kecamatan.add(Kecamatan.objects.get(code="64.71.05"))
+    # A demo census: the verified residents are listed, the unverified one is not.
+    CensusEntry.objects.bulk_create(
+        [CensusEntry(nik_hash=nik_hash(nik), kelurahan_id=kel_code) for email, _n, _r, kel_code, nik in DEMO_USERS
+         if email not in UNVERIFIED_DEMO_USERS], ignore_conflicts=True)
     return users
 
 

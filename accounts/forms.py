@@ -22,7 +22,9 @@ NIK_MESSAGES = {
     ),
     "serial": _("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."),
 }
-DUPLICATE_NIK = _("NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi.")
+DUPLICATE_NIK = _("NIK ini sudah terdaftar pada akun lain. Jika Anda sudah punya akun, silakan masuk. Jika belum dan "
+                  "ini NIK Anda, centang kotak di bawah untuk mendaftar tanpa NIK, lalu datanglah ke LPM kelurahan "
+                  "Anda dengan KTP: petugas akan memindahkan NIK ke akun Anda.")
 DUPLICATE_EMAIL = _("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
 DUPLICATE_PHONE = _("Nomor HP ini sudah terdaftar. Silakan masuk dengan nomor ini.")
 TOO_MANY_FROM_CLIENT = _("Terlalu banyak permintaan dari alamat internet Anda. Coba lagi satu jam lagi, atau datang ke "
@@ -107,6 +109,12 @@ class RegistrationForm(ContactFieldsMixin, forms.Form):
     kelurahan = GroupedKelurahanField(label=_("Kelurahan tempat tinggal"))
     password1 = forms.CharField(label=_("Kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("Ulangi kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    # Shown once the NIK turned out to be taken (accounts.disputes): the holder of the KTP registers
+    # without it and has it moved to their account at the LPM desk.
+    nik_taken = forms.BooleanField(
+        label=_("NIK saya dipakai akun lain. Daftarkan saya tanpa NIK; saya akan datang ke LPM dengan KTP."),
+        required=False,
+    )
     consent = forms.BooleanField(
         label=_("Saya telah membaca dan menyetujui Kebijakan Privasi Suara Warga."),
         error_messages={"required": _("Anda perlu menyetujui Kebijakan Privasi untuk mendaftar.")},
@@ -242,3 +250,42 @@ class PasswordResetRequestForm(forms.Form):
     """"Lupa kata sandi": only the address. Who has it is looked up by the worker (accounts.tasks)."""
 
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class NikMoveForm(forms.Form):
+    """The LPM desk: a NIK someone else registered goes to the holder, whose KTP the officer sees."""
+
+    nik = forms.CharField(label=_("NIK dari KTP yang ditunjukkan"), max_length=24,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    holder = forms.CharField(label=_("Email atau nomor HP akun pemilik KTP"), max_length=254,
+                             help_text=_("Akun yang didaftarkan pemilik KTP tanpa NIK."))
+    confirm = forms.BooleanField(label=_("Saya sudah melihat KTP asli, dan nama serta foto di KTP sesuai dengan warga "
+                                         "yang hadir."))
+
+    def clean_nik(self):
+        return nik_field_clean(self.cleaned_data["nik"])
+
+    def clean_holder(self):
+        account = user_by_login(self.cleaned_data["holder"])
+        if account is None:
+            raise forms.ValidationError(_("Tidak ada akun dengan email atau nomor HP ini. Minta warga mendaftar "
+                                          "lebih dulu (tanpa NIK), lalu coba lagi."))
+        return account
+
+
+class CensusUploadForm(forms.Form):
+    file = forms.FileField(label=_("Berkas CSV data penduduk"),
+                           help_text=_("Kolom nik,kelurahan_code (kode Kemendagri, misalnya 64.71.05.1006). "
+                                       "Menggantikan seluruh data penduduk sebelumnya."))
+
+    def clean_file(self):
+        from .census import MAX_UPLOAD_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Berkas terlalu besar (paling besar 100 MB)."))
+        content = upload.read()
+        first_line = content[:200].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").lower()
+        if "nik" not in first_line or "kelurahan_code" not in first_line:
+            raise forms.ValidationError(_("Baris pertama berkas harus berisi nama kolom nik,kelurahan_code."))
+        return content

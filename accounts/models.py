@@ -208,3 +208,56 @@ class DeskPasswordReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M} {'used' if self.used_at else 'open'}"
+
+
+class CensusEntry(models.Model):
+    """One resident of the city's population register (the census extract an admin imports):
+    the keyed hash of their NIK, made exactly like `User.nik_hash`, and their kelurahan. The NIK
+    itself is never stored. Replaced as a whole by each import (accounts.census)."""
+
+    nik_hash = models.CharField(max_length=64, primary_key=True, editable=False)
+    # No constraint in the database: the import checks every code against wilayah itself, and a
+    # deferred check of half a million rows would add seconds to every import's commit.
+    kelurahan = models.ForeignKey(Kelurahan, verbose_name=_("kelurahan"), on_delete=models.DO_NOTHING,
+                                  related_name="+", db_index=False, db_constraint=False)
+
+    class Meta:
+        verbose_name = _("data penduduk")
+        verbose_name_plural = _("data penduduk")
+
+    def __str__(self) -> str:
+        return f"{self.nik_hash[:8]}… {self.kelurahan_id}"
+
+
+class CensusUpload(models.Model):
+    """A census file an admin uploaded in the site, waiting for (or done with) its import by a
+    Celery task. The file's content is kept only until the import has read it: the row then
+    holds the counts alone."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("menunggu")
+        RUNNING = "running", _("sedang diimpor")
+        DONE = "done", _("selesai")
+        FAILED = "failed", _("gagal")
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    content = models.BinaryField(editable=False)  # emptied after the import
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("baris"), default=0)
+    rows_done = models.PositiveIntegerField(_("baris diproses"), default=0)
+    stored = models.PositiveIntegerField(_("disimpan"), default=0)
+    refused = models.PositiveIntegerField(_("ditolak"), default=0)
+    verified_accounts = models.PositiveIntegerField(_("akun terverifikasi"), default=0)
+    # {reason: "3, 7-9, ..."}: line numbers only, never a NIK
+    refused_lines = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unggahan data penduduk")
+        verbose_name_plural = _("unggahan data penduduk")
+
+    def __str__(self) -> str:
+        return f"census upload #{self.pk} {self.status}"

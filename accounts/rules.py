@@ -21,3 +21,8 @@ rules.add_perm("accounts.issue_invitations", is_admin | (is_moderator & moderate
 # staff powers, and not for a city admin either: the desk is where the KTP is seen (accounts/desk.py).
 rules.add_perm("accounts.reset_password_at_desk",
                is_plain_resident & is_moderator & moderates_residents_kelurahan)
+# A NIK someone else registered first goes to the holder of the KTP: only an LPM officer of the
+# holder's kelurahan, who sees the KTP at the desk. Not a city admin, nor a superuser, who never sees it.
+rules.add_perm("accounts.move_nik", is_moderator & moderates_residents_kelurahan)
+# The census of the city's population register: the city admin role only.
+rules.add_perm("accounts.import_census", is_admin)

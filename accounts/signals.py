@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # `user`: each app above accounts unlinks what it keeps about the person (voting re-keys the
 # person's ballots). A receiver that fails rolls the deletion back.
 account_deleting = Signal()
+
+# Sent by accounts.disputes.nik_move inside its transaction, with `user`: the account that is
+# about to lose its NIK to the person who holds the KTP. Voting re-keys that NIK's ballots.
+nik_moving = Signal()

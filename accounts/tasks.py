@@ -75,3 +75,11 @@ def send_registration_attempt_notice(email: str, language: str = "id") -> int:
         body = render_to_string("accounts/email/register_attempt_body.txt", context)
     send_mail(subject, body, None, [user.email])
     return 1
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def import_census_upload(upload_id: int) -> None:
+    """A census file an admin uploaded: imported here, not in the request (accounts.census)."""
+    from .census import census_upload_run
+
+    census_upload_run(upload_id=upload_id)

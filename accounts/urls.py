@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_census
 
 app_name = "accounts"
 urlpatterns = [
@@ -19,7 +19,10 @@ urlpatterns = [
     path("verifikasi-domisili/<int:pk>/", views.residence_verify, name="residence_verify"),
     path("verifikasi-domisili/<int:pk>/atur-sandi/", views.desk_password_reset, name="desk_password_reset"),
     path("sandi-meja/<signed:token>/", views.desk_reset_confirm, name="desk_reset_confirm"),
+    path("verifikasi-domisili/pindah-nik/", views_census.nik_move, name="nik_move"),
     path("kode-undangan/", views.invitations, name="invitations"),
+    path("data-penduduk/", views_census.census_upload, name="census_upload"),
+    path("data-penduduk/<int:pk>/", views_census.census_status, name="census_status"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "lupa-sandi/terkirim/",

@@ -14,8 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rules.contrib.views import objectgetter, permission_required
 
-from . import desk, selectors, services
+from . import desk, disputes, selectors, services
 from .audit import audit_record
+from .census import census_check_at_registration, census_outcome
 from .forms import (
     DUPLICATE_MESSAGES,
     TOO_MANY_FROM_CLIENT,
@@ -55,13 +56,21 @@ def register(request):
                 full_name=data["full_name"], email=data["email"], phone=data["phone"], nik=data["nik"],
                 kelurahan=data["kelurahan"], password=data["password1"], language=request.LANGUAGE_CODE,
             )
-        except services.Duplicate as duplicate:
-            if duplicate.field == "nik":
-                from .throttle import client_ip, throttle_hit
+        except services.DuplicateNik:
+            user = _register_without_nik(request, form) if data.get("nik_taken") else None
+            if user is not None:
+                login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
+                return redirect("accounts:register_done")
+            # "This NIK is taken" is an answer about a NIK: it counts, so that the form cannot test NIKs in bulk.
+            from .throttle import client_ip, throttle_hit
 
-                throttle_hit("register_nik_taken_per_client", client_ip(request))
+            throttle_hit("register_nik_taken_per_client", client_ip(request))
+            if not form.errors:
+                form.add_error("nik", DUPLICATE_MESSAGES["nik"])
+        except services.Duplicate as duplicate:
             form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
         else:
+            census_check_at_registration(user=user)
             login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
@@ -85,9 +94,22 @@ def _registration_throttled(request) -> str | None:
     return None
 
 
+def _register_without_nik(request, form) -> User | None:
+    """The NIK is taken and the person says it is theirs: an account without it (accounts.disputes)."""
+    data = form.cleaned_data
+    try:
+        return disputes.user_register_without_nik(
+            full_name=data["full_name"], email=data["email"], phone=data["phone"], kelurahan=data["kelurahan"],
+            password=data["password1"], language=request.LANGUAGE_CODE,
+        )
+    except services.Duplicate as duplicate:
+        form.add_error(duplicate.field, DUPLICATE_MESSAGES[duplicate.field])
+        return None
+
+
 @login_required
 def register_done(request):
-    return render(request, "accounts/register_done.html")
+    return render(request, "accounts/register_done.html", {"census": census_outcome(user=request.user)})
 
 
 def verify_email(request, token: str):

@@ -116,6 +116,9 @@ def work_links(user) -> list[WorkLink]:
         if round_ is not None:
             links.append(WorkLink(_("Laporan kemajuan"), reverse("dashboard:round_projects", args=[round_.slug]),
                                   _("Proyek terpilih %(round)s: laporkan kemajuannya") % {"round": round_.name}))
+    if user.has_perm("accounts.import_census"):
+        links.append(WorkLink(_("Data penduduk"), reverse("accounts:census_upload"),
+                              _("Mengimpor data penduduk kota untuk verifikasi domisili otomatis")))
     if is_admin(user):
         links.append(WorkLink(_("Langkah putaran"), reverse("home") + "#tugas",
                               _("Putaran dengan langkah berikutnya: rekapitulasi, publikasi"), on_home=False))

@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     PROJECT_PROGRESS = "project_progress", _("Perkembangan proyek yang saya ikuti")
     PROPOSAL_JOURNEY = "proposal_journey", _("Jejak usulan yang saya ikuti atau dukung")
     ACCOUNT_SECURITY = "account_security", _("Keamanan akun saya")
+    NIK_MOVED = "nik_moved", _("NIK akun saya dipindahkan oleh LPM")
 
 
 # Told whatever the preferences say (and not offered on the preferences page): a person must learn

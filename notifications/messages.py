@@ -96,6 +96,15 @@ TEXTS: dict[str, tuple[str, list[Line]]] = {
                    "admin kota.")),
         ],
     ),
+    Kind.NIK_MOVED: (
+        _("NIK dipindahkan dari akun Anda"),
+        [
+            Line(_("Pemilik KTP dengan NIK yang terdaftar di akun Anda datang ke LPM kelurahannya, dan petugas LPM "
+                   "memindahkan NIK itu ke akun pemiliknya.")),
+            Line(_("Akun Anda tetap ada, tetapi tanpa NIK dan tanpa domisili terverifikasi, sehingga tidak dapat "
+                   "memilih. Jika NIK itu memang milik Anda, datanglah ke LPM kelurahan Anda dengan KTP.")),
+        ],
+    ),
 }
 
 

@@ -16,6 +16,8 @@ LOCKED_AREA_FIELDS = ("round_id", "level", "code", "kelurahan_id", "kecamatan_id
 BALLOT_LOCKED = _("Surat suara %(round)s sudah dikunci sejak pemungutan suara dibuka: %(what)s tidak dapat diubah lagi.")
 AREA_LOCKED = _("Surat suara %(round)s sudah dikunci sejak pemungutan suara dibuka: wilayah anggaran tidak dapat "
                 "ditambah, dihapus atau diubah pagunya.")
+RESIDENCE_REASON_REQUIRED = _("Tuliskan alasan mengapa putaran ini menerima suara dari akun yang domisilinya belum "
+                              "diverifikasi. Alasan ini ditampilkan di halaman putaran.")
 PHASE_ONLY_FORWARD = _("Sejak pemungutan suara dibuka, tahap hanya dapat maju: dari %(current)s tidak dapat "
                        "kembali ke %(target)s.")
 
@@ -86,7 +88,12 @@ class Round(models.Model):
     points = models.PositiveSmallIntegerField(_("jumlah poin"), default=10)
     tally_rule = models.CharField(_("aturan penghitungan"), max_length=8, choices=TallyRule.choices, default=TallyRule.GREEDY)
     add1_stop = models.CharField(_("batas penyempurnaan add1"), max_length=12, choices=Add1Stop.choices, default=Add1Stop.EXHAUSTIVE)
-    requires_verified_residence = models.BooleanField(_("domisili harus terverifikasi untuk memilih"), default=False)
+    requires_verified_residence = models.BooleanField(_("domisili harus terverifikasi untuk memilih"), default=True)
+    # One real resident, one vote: a round open to unverified accounts says why, on its page.
+    residence_open_reason = models.TextField(
+        _("alasan memilih tanpa verifikasi domisili"), blank=True,
+        help_text=_("Wajib diisi jika domisili tidak harus terverifikasi; ditampilkan di halaman putaran."),
+    )
     premoderation = models.BooleanField(_("usulan diperiksa sebelum tampil"), default=True)
     flag_threshold = models.PositiveSmallIntegerField(_("laporan sebelum konten disembunyikan"), default=3)
     phase = models.CharField(_("tahap aktif"), max_length=16, choices=Phase.choices, default=Phase.DRAFT)
@@ -119,6 +126,9 @@ class Round(models.Model):
         """Every form (the admin's too) and every service that calls full_clean() checks here that a
         round whose voting has opened keeps its ballot settings and never moves back a phase."""
         super().clean()
+        if not self.requires_verified_residence and not (self.residence_open_reason or "").strip():
+            raise ValidationError({"residence_open_reason": ValidationError(RESIDENCE_REASON_REQUIRED,
+                                                                            code="reason_required")})
         stored = Round.objects.filter(pk=self.pk).values("phase", *LOCKED_ROUND_FIELDS).first() if self.pk else None
         if stored is None or not ballot_locked(stored["phase"]):
             return

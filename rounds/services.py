@@ -111,7 +111,8 @@ def rounds_switch_phases(*, now: dt.datetime | None = None) -> dict[str, str]:
 
 # --- settings of a round and its areas (the admin's forms come here) ------------------------------
 
-_AUDITED_ROUND_FIELDS = ("phase", *LOCKED_ROUND_FIELDS, "requires_verified_residence", "flag_threshold")
+_AUDITED_ROUND_FIELDS = ("phase", *LOCKED_ROUND_FIELDS, "requires_verified_residence", "residence_open_reason",
+                         "flag_threshold")
 
 
 @transaction.atomic

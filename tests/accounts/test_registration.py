@@ -93,7 +93,9 @@ def test_a_duplicate_nik_says_only_already_registered(client, user_factory):
     response = client.post("/akun/daftar/", form_data(nik=nik))
     assert response.status_code == 200
     assert errors_of(response, "nik") == [
-        "NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau atur ulang kata sandi."
+        "NIK ini sudah terdaftar pada akun lain. Jika Anda sudah punya akun, silakan masuk. Jika belum dan ini NIK "
+        "Anda, centang kotak di bawah untuk mendaftar tanpa NIK, lalu datanglah ke LPM kelurahan Anda dengan KTP: "
+        "petugas akan memindahkan NIK ke akun Anda."
     ]
     html = response.content.decode()
     assert existing.email not in html and existing.full_name not in html
