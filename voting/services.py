@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
+from accounts.census import census_kelurahan_id
 from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
@@ -285,19 +286,6 @@ def detached_message(area: Area) -> str:
 
 # A NIK's first six digits are the region where it was issued; Balikpapan's start 64 71.
 CITY_NIK_PREFIX = "6471"
-
-
-def census_kelurahan_id(hashed_nik: str) -> str | None:
-    """The kelurahan the city's census lists for this NIK hash, or None when it lists none or
-    no census module is installed (accounts.census, issue 12's import, may be absent)."""
-    try:
-        from accounts.census import census_kelurahan_id as lookup
-    except ModuleNotFoundError as error:
-        if error.name not in ("accounts.census", "accounts"):
-            raise
-        return None
-    found = lookup(hashed_nik)
-    return None if found is None else str(found)
 
 
 def _area_reaches_kelurahan(area: Area, kelurahan_id: str) -> bool:

@@ -189,3 +189,29 @@ def test_an_officer_of_two_kelurahan_picks_the_forum_on_the_page(client, moderat
                            follow=True)
     assert "Surat suara kertas tercatat" in response.content.decode()
     assert Participation.objects.get().forum_kelurahan_id == BATU_AMPAR
+
+
+# --- the census (accounts.census) ------------------------------------------------------------------
+
+
+def _census(*rows):
+    from accounts.census import census_import
+
+    census_import(lines=["nik,kelurahan_code", *(f"{nik},{code}" for nik, code in rows)])
+
+
+def test_an_unregistered_nik_the_census_lists_for_another_kelurahan_is_refused(moderator, voting_round):
+    """Not registered anywhere, so only the census knows: a Batu Ampar resident typed in at Gunung Bahagia."""
+    nik = make_nik(region="647105")
+    _census((nik, BATU_AMPAR))
+    for key in ("kel", "kec", "kota"):
+        with pytest.raises(ValidationError, match="kelurahan lain"):
+            enter(moderator, voting_round.test_areas[key], nik)
+    assert not Participation.objects.exists()
+
+
+def test_an_out_of_city_nik_the_census_lists_for_the_forums_kelurahan_is_accepted(moderator, kel_area):
+    nik = make_nik(region=JAKARTA)
+    _census((nik, GUNUNG_BAHAGIA))
+    enter(moderator, kel_area, nik)
+    assert Participation.objects.get().forum_kelurahan_id == GUNUNG_BAHAGIA
