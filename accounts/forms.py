@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wilayah.models import Kelurahan
 from wilayah.selectors import kelurahan_grouped_choices
 
+from .backends import user_by_login
 from .models import User, phone_clean
 from .nik import NikError, clean_nik, parse_nik
 

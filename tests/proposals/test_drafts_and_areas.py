@@ -9,7 +9,15 @@ from django.urls import reverse
 from accounts.models import Role
 from proposals import services
 from proposals.models import Proposal, Status
-from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFactory, _kelurahan, category_get, kecamatan_area
+from tests.factories import (
+    AreaFactory,
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+    _kelurahan,
+    category_get,
+    kecamatan_area,
+)
 
 pytestmark = pytest.mark.django_db
 GUNUNG_BAHAGIA, BATU_AMPAR = "64.71.05.1006", "64.71.03.1001"
