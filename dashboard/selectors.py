@@ -515,13 +515,13 @@ def category_list() -> list[Category]:
 
 def is_funded(proposal: Proposal) -> bool:
     """Selected by a published result (or already marked funded). One query at most."""
-    if proposal.status in FUNDED_STATUSES:
-        return True
     snapshot = (
         ResultSnapshot.objects.filter(round_id=proposal.round_id, area_id=proposal.area_id, published_at__isnull=False)
         .order_by("-published_at", "-pk").only("result").first()
     )
-    return bool(snapshot and proposal.project_id in {str(i) for i in snapshot.result.get("selected", [])})
+    if snapshot is None:  # no published result: only a status set by hand can say so
+        return proposal.status in FUNDED_STATUSES
+    return proposal.project_id in {str(i) for i in snapshot.result.get("selected", [])}
 
 
 def project_progress(*, pk: int) -> Proposal:
@@ -548,8 +548,11 @@ def funded_projects(*, round: Round) -> list[Proposal]:
     """Projects funded by the published results of a round, each with its latest `percent` (two queries)."""
     from django.db.models import Max
 
-    selected = Q(status__in=FUNDED_STATUSES)
-    for area_id, snapshot in published_snapshots(round=round).items():
+    # Where an area's result is published, the result alone says what was funded; a status set by
+    # hand elsewhere (an old round without ballots) counts only where there is no result.
+    published = published_snapshots(round=round)
+    selected = Q(status__in=FUNDED_STATUSES) & ~Q(area_id__in=list(published))
+    for area_id, snapshot in published.items():
         selected |= Q(area_id=area_id) & project_ids_q(snapshot.result.get("selected", []))
     return list(
         Proposal.objects.filter(selected, round=round).exclude(status__in=HIDDEN_STATUSES)

@@ -9,6 +9,7 @@ import random
 
 from django.utils import timezone
 
+from proposals.services import proposals_settle_result
 from rounds.models import BallotType, Round
 
 from . import pabulib_io, selectors, services
@@ -54,6 +55,8 @@ def seed(*, users, size: str, stdout) -> None:
         snapshot = services.area_tally(round=round_, area=area, rule=round_.tally_rule)
         services.snapshot_freeze(snapshot=snapshot)  # published with its ballot file, as snapshot_publish does
         ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(published_at=timezone.now())
+        proposals_settle_result(round_id=round_.pk, area_id=area.pk, actor=None,
+                                selected_ids=[str(i) for i in snapshot.result.get("selected", [])])
     # Published as round_publish does, without telling the demo residents (nobody voted for real).
     Round.objects.filter(pk=round_.pk).update(results_published_at=timezone.now())
     stdout.write(f"voting: {total} demo ballots and published results for {round_.slug}.")

@@ -27,6 +27,7 @@ from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
 from proposals.models import Proposal
 from proposals.selectors import project_ids_q
+from proposals.services import proposals_settle_result
 from rounds.models import Area, AreaLevel, BallotType, Phase, Round, TallyRule
 from rounds.phases import Feature, allows
 
@@ -690,6 +691,8 @@ def _snapshot_go_public(*, locked: ResultSnapshot, actor: User | None) -> bool:
     audit_record(actor=actor, action="snapshot_publish", target=locked,
                  detail={"rule": locked.rule, "input_hash": locked.input_hash,
                          "ballots_sha256": frozen.ballots_sha256})
+    proposals_settle_result(round_id=locked.round_id, area_id=locked.area_id,
+                            selected_ids=[str(i) for i in locked.result.get("selected", [])], actor=actor)
     result_published.send(sender=ResultSnapshot, snapshot=locked)
     return True
 
