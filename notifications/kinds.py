@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     VOTING_CLOSING = "voting_closing", _("Pemungutan suara ditutup dalam 24 jam")
     RESULTS_PUBLISHED = "results_published", _("Hasil diumumkan")
     PROJECT_PROGRESS = "project_progress", _("Perkembangan proyek yang saya ikuti")
+    BALLOT_RECORDED = "ballot_recorded", _("Surat suara saya tercatat")
 
 
 class Channel(models.TextChoices):

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,7 +278,32 @@ def ballot_cast(
     if participation.user_id is None:
         participation.user = voter
         participation.save(update_fields=["user"])
-    return _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
+    stored = _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
+    ballot_recorded_notify(voter=voter, area=area)
+    return stored
+
+
+# Changing one's mind five times in a minute is one e-mail, not five.
+BALLOT_RECORDED_QUIET = dt.timedelta(minutes=10)
+
+
+def ballot_recorded_notify(*, voter: User, area: Area) -> bool:
+    """An e-mail (where the resident has a verified one) saying that a ballot was recorded for them,
+    without the choices or the receipt code. Queued after commit by the notifications outbox; at most
+    one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued."""
+    from notifications.models import Notification
+    from notifications.selectors import can_receive_email
+    from notifications.services import notify
+
+    if not can_receive_email(voter):
+        return False
+    recent = Notification.objects.filter(recipient=voter, kind="ballot_recorded", context__area_id=area.pk,
+                                         created_at__gte=timezone.now() - BALLOT_RECORDED_QUIET)
+    if recent.exists():
+        return False
+    return notify(recipient=voter, kind="ballot_recorded", inbox=False,
+                  context={"round_name": area.round.name, "area_name": area.name, "area_id": area.pk},
+                  url=reverse("voting:ballot", args=[area.round.slug, area.pk])) is not None
 
 
 def detached_message(area: Area) -> str:
@@ -344,6 +370,8 @@ def paper_ballot_enter(
             raise ValidationError(_("Warga ini sudah memilih secara daring di %(area)s; surat suara kertas ditolak.") % {"area": area.name})
         raise ValidationError(_("Surat suara kertas untuk NIK ini sudah dicatat di %(area)s.") % {"area": area.name})
     ballot = _ballot_store(area=area, nik_hash=hashed, choices=normalized, blank=blank)
+    if resident is not None:  # a paper ballot in their name is news the resident should hear of
+        ballot_recorded_notify(voter=resident, area=area)
     # The audit says a paper ballot was entered, never what it says.
     audit_record(actor=moderator, action="paper_ballot_enter", target=participation, detail={"area": area.code})
     return ballot
@@ -768,8 +796,6 @@ def ballot_project_withdraw(*, proposal: Proposal, actor: User, reason: str) -> 
 
 def _notify_results(area_id: int) -> None:
     """A correction published after the round: the area's residents are told about that area."""
-    from django.urls import reverse
-
     from notifications.services import notify_many
 
     area = Area.objects.select_related("round").get(pk=area_id)
@@ -780,8 +806,6 @@ def _notify_results(area_id: int) -> None:
 
 def _notify_round_results(round_id: int) -> int:
     """One message per resident, naming all their areas of the round, with a link to the results."""
-    from django.urls import reverse
-
     from notifications.services import notify_many
 
     round_ = Round.objects.get(pk=round_id)
