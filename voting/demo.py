@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from proposals.services import proposals_settle_result
 from rounds.models import BallotType, Round
+from wilayah.models import Kecamatan
 
 from . import pabulib_io, selectors, services
 from .models import Ballot, Channel, Participation, ResultSnapshot
@@ -28,6 +29,8 @@ def seed(*, users, size: str, stdout) -> None:
     if Ballot.objects.filter(round=round_).exists():
         return
     rng = random.Random(2026)
+    places = random.Random(7)  # apart from rng, so the demo's ballots stay what they were
+    kecamatans = sorted(Kecamatan.objects.values_list("pk", flat=True))
     total = 0
     for area in round_.areas.all():
         costs = selectors.ballot_project_costs(area)
@@ -44,7 +47,8 @@ def seed(*, users, size: str, stdout) -> None:
             participations.append(Participation(
                 round=round_, area=area, nik_hash=hashed, channel=Channel.PAPER if n % 7 == 0 else Channel.ONLINE,
                 age_band=rng.choice(AGE_BANDS), gender=rng.choice("LP"),
-                kecamatan_id=(area.kelurahan_id or "")[:8] or area.kecamatan_id or None,
+                # City-level voters live somewhere too: in one of the kecamatan, never "unknown".
+                kecamatan_id=(area.kelurahan_id or "")[:8] or area.kecamatan_id or places.choice(kecamatans),
             ))
             ballots.append((hashed, choices))
         Participation.objects.bulk_create(participations, batch_size=2000)

@@ -357,6 +357,8 @@ def paper_ballot_enter(
         kecamatan_id = area.kelurahan_id[:8]
     elif area.level == AreaLevel.KECAMATAN:
         kecamatan_id = area.kecamatan_id
+    else:  # a city-level ballot of an unregistered resident: the NIK's kecamatan of registration
+        kecamatan_id = _kecamatan_of_nik(info.region)
     participation, created = _participation_lock(
         area=area,
         nik_hash=hashed,
@@ -375,6 +377,14 @@ def paper_ballot_enter(
     # The audit says a paper ballot was entered, never what it says.
     audit_record(actor=moderator, action="paper_ballot_enter", target=participation, detail={"area": area.code})
     return ballot
+
+
+def _kecamatan_of_nik(region: str) -> str | None:
+    """'647105' -> '64.71.05' when that is a kecamatan of the city, else None."""
+    from wilayah.models import Kecamatan
+
+    code = f"{region[0:2]}.{region[2:4]}.{region[4:6]}"
+    return code if Kecamatan.objects.filter(pk=code).exists() else None
 
 
 # --- mixing ----------------------------------------------------------------------------------
