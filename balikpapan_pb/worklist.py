@@ -71,6 +71,8 @@ def _admin_round_steps() -> list[WorkLink]:
     links = []
     for round_ in Round.objects.exclude(phase="implementation").order_by("-year", "name"):
         step, name = steps.get(round_.phase, (_("Atur fase dan jadwal"), None))
+        if round_.phase == "results" and round_.results_published_at:
+            step = _("Hasil diumumkan; koreksi per wilayah bila perlu")
         url = reverse(name, args=[round_.slug]) if name else round_.get_absolute_url()
         links.append(WorkLink(f"{round_.name}: {step}", url, round_.get_phase_display(), in_menu=False))
     return links

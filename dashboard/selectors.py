@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -18,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from proposals.models import Proposal, Status, StatusChange
+from proposals.models import BALLOT_STATUSES, Proposal, Status, StatusChange
 from proposals.selectors import project_ids_q
 from rounds.models import Area, AreaLevel, Category, Phase, Round
 from voting.models import AgeBand, Ballot, Channel, FrozenResult, Participation, ResultSnapshot
@@ -345,38 +346,77 @@ def council_default_round(rounds: list[Round]) -> Round | None:
     return rounds[0] if rounds else None
 
 
-def turnout_tables(*, round: Round, kecamatan_rows: list[Kecamatan]) -> dict[str, Table]:
-    """Voters by kecamatan x gender and x age band (people), and ballots by kecamatan x channel.
+# One line per person of the round (a resident who voted in their kelurahan, kecamatan and the
+# city is one person), placed in the kecamatan they live in: any of their participations that
+# knows it (a city-level paper ballot of an unregistered resident may not).
+_PEOPLE_SQL = """
+    SELECT kecamatan_id, gender, age_band, count(*) FROM (
+        SELECT max(kecamatan_id) AS kecamatan_id, max(gender) AS gender, max(age_band) AS age_band
+        FROM voting_participation WHERE round_id = %(round)s GROUP BY nik_hash
+    ) people GROUP BY 1, 2, 3
+"""
+_BALLOTS_SQL = """
+    SELECT people.kecamatan_id, p.channel, count(*) FROM voting_participation p JOIN (
+        SELECT nik_hash, max(kecamatan_id) AS kecamatan_id FROM voting_participation
+        WHERE round_id = %(round)s GROUP BY nik_hash
+    ) people USING (nik_hash) WHERE p.round_id = %(round)s GROUP BY 1, 2
+"""
 
-    Two GROUP BY queries. Cells under 10 are suppressed, with secondary suppression so that
-    no hidden cell can be worked out from the totals.
-    """
+
+def _used_columns(counts: dict, columns: list) -> list:
+    """The columns that hold someone: an empty 'tidak diketahui' column would only force hiding."""
+    used = {column for (_row, column), n in counts.items() if n}
+    return [c for c in columns if c != "" or "" in used]
+
+
+def turnout_tables(*, round: Round, kecamatan_rows: list[Kecamatan]) -> dict[str, Table]:
+    """Voters (people, not ballots) by kecamatan x gender and x age band, and ballots by kecamatan
+    x channel, each placed in the voter's kecamatan of residence.
+
+    Two queries. Cells under 10 are suppressed, with the fewest extra cells hidden so that no
+    hidden cell can be worked out from the totals."""
     rows = [k.pk for k in kecamatan_rows] + [None]
-    people = (
-        Participation.objects.filter(round=round).values("kecamatan_id", "gender", "age_band")
-        .annotate(n=Count("nik_hash", distinct=True)).order_by()
-    )
     by_gender: dict = {}
     by_age: dict = {}
     genders = {value for value, _label in GENDER_COLUMNS}
-    for row in people:
-        gender = row["gender"] if row["gender"] in genders else ""
-        key_row = row["kecamatan_id"] if row["kecamatan_id"] in rows else None
-        by_gender[(key_row, gender)] = by_gender.get((key_row, gender), 0) + row["n"]
-        by_age[(key_row, row["age_band"] or "")] = by_age.get((key_row, row["age_band"] or ""), 0) + row["n"]
+    with connection.cursor() as cursor:
+        cursor.execute(_PEOPLE_SQL, {"round": round.pk})
+        people = cursor.fetchall()
+        cursor.execute(_BALLOTS_SQL, {"round": round.pk})
+        ballots = cursor.fetchall()
+    for kecamatan_id, gender, age, n in people:
+        gender = gender if gender in genders else ""
+        key_row = kecamatan_id if kecamatan_id in rows else None
+        by_gender[(key_row, gender)] = by_gender.get((key_row, gender), 0) + n
+        by_age[(key_row, age or "")] = by_age.get((key_row, age or ""), 0) + n
+    if not any(n for (row, _c), n in by_gender.items() if row is None):
+        rows = rows[:-1]  # nobody of unknown residence: no such row
     gender_table, age_table = suppress_tables(
-        [by_gender, by_age], rows, [[v for v, _l in GENDER_COLUMNS], [v for v, _l in AGE_COLUMNS]],
+        [by_gender, by_age], rows,
+        [_used_columns(by_gender, [v for v, _l in GENDER_COLUMNS]), _used_columns(by_age, [v for v, _l in AGE_COLUMNS])],
         shared_row_totals=True,
     )
-    ballots = (
-        Participation.objects.filter(round=round).values("kecamatan_id", "channel").annotate(n=Count("pk")).order_by()
-    )
     by_channel: dict = {}
-    for row in ballots:
-        key_row = row["kecamatan_id"] if row["kecamatan_id"] in rows else None
-        by_channel[(key_row, row["channel"])] = by_channel.get((key_row, row["channel"]), 0) + row["n"]
+    for kecamatan_id, channel, n in ballots:
+        key_row = kecamatan_id if kecamatan_id in rows else None
+        by_channel[(key_row, channel)] = by_channel.get((key_row, channel), 0) + n
     (channel_table,) = suppress_tables([by_channel], rows, [[v for v, _l in CHANNEL_COLUMNS]])
     return {"gender": gender_table, "age": age_table, "channel": channel_table}
+
+
+def turnout_of_population(*, table: Table, kecamatans: list[Kecamatan]) -> list[dict]:
+    """Voters of each kecamatan against its population (wilayah), where the count may be shown."""
+    lines = []
+    for kecamatan in kecamatans:
+        if kecamatan.pk not in table.row_totals:
+            continue
+        voters = table.row_totals[kecamatan.pk]
+        percent = (100.0 * voters.value / kecamatan.population) if voters.shown and kecamatan.population else None
+        lines.append({"kecamatan": kecamatan, "voters": voters, "population": kecamatan.population, "percent": percent})
+    return lines
+
+
+PRIORITY_MIN_VOTERS = 10
 
 
 def council_dashboard(*, round: Round, kecamatan: Kecamatan | None = None, category: Category | None = None,
@@ -409,10 +449,16 @@ def council_dashboard(*, round: Round, kecamatan: Kecamatan | None = None, categ
         votes = line.get("votes", 0) if line else None
         voters = snapshot.result.get("voters", 0) if snapshot else 0
         kind = snapshot.result.get("params", {}).get("ballot_kind") if snapshot else None
-        share = (100.0 * votes / voters) if (line and voters and kind in ("approval", "knapsack")) else None
+        # A share of fewer than 10 voters is not shown: "100 % of 1 voter" ranks nothing and tells
+        # how that one person voted.
+        share = (100.0 * votes / voters) if (line and voters >= PRIORITY_MIN_VOTERS
+                                            and kind in ("approval", "knapsack")) else None
         selected = bool(line.get("selected")) if line else None
-        priorities.append(Priority(proposal=p, votes=votes, share=share, selected=selected,
-                                   reason=reason_of(line) if line else ""))
+        # Priorities are what residents chose among: projects on a ballot (as counted, once
+        # published; before that, what stands on the ballot), never rejected, merged or infeasible ones.
+        if line is not None or (snapshot is None and p.status in BALLOT_STATUSES):
+            priorities.append(Priority(proposal=p, votes=votes, share=share, selected=selected,
+                                       reason=reason_of(line) if line else ""))
         entry = categories.setdefault(p.category_id, CategoryLine(category=p.category))
         entry.proposals += 1
         entry.supports += p.support_count
@@ -448,7 +494,9 @@ def council_dashboard(*, round: Round, kecamatan: Kecamatan | None = None, categ
         "priorities": priorities, "categories": category_lines, "budgets": budgets,
         "budget_total": budget_total, "used_total": used_total,
         "used_percent": 100.0 * used_total / budget_total if budget_total else 0.0,
-        "turnout": turnout, "turnout_rows": shown_rows, "map_points": map_points,
+        "turnout": turnout, "turnout_rows": shown_rows,
+        "turnout_population": turnout_of_population(
+            table=turnout["gender"], kecamatans=[kecamatan] if kecamatan else list(kecamatans)), "map_points": map_points,
         "comparison": rounds_comparison(rounds=rounds, kecamatan=kecamatan),
         "published_areas": len(snapshots),
     }
@@ -515,13 +563,13 @@ def category_list() -> list[Category]:
 
 def is_funded(proposal: Proposal) -> bool:
     """Selected by a published result (or already marked funded). One query at most."""
-    if proposal.status in FUNDED_STATUSES:
-        return True
     snapshot = (
         ResultSnapshot.objects.filter(round_id=proposal.round_id, area_id=proposal.area_id, published_at__isnull=False)
         .order_by("-published_at", "-pk").only("result").first()
     )
-    return bool(snapshot and proposal.project_id in {str(i) for i in snapshot.result.get("selected", [])})
+    if snapshot is None:  # no published result: only a status set by hand can say so
+        return proposal.status in FUNDED_STATUSES
+    return proposal.project_id in {str(i) for i in snapshot.result.get("selected", [])}
 
 
 def project_progress(*, pk: int) -> Proposal:
@@ -548,8 +596,11 @@ def funded_projects(*, round: Round) -> list[Proposal]:
     """Projects funded by the published results of a round, each with its latest `percent` (two queries)."""
     from django.db.models import Max
 
-    selected = Q(status__in=FUNDED_STATUSES)
-    for area_id, snapshot in published_snapshots(round=round).items():
+    # Where an area's result is published, the result alone says what was funded; a status set by
+    # hand elsewhere (an old round without ballots) counts only where there is no result.
+    published = published_snapshots(round=round)
+    selected = Q(status__in=FUNDED_STATUSES) & ~Q(area_id__in=list(published))
+    for area_id, snapshot in published.items():
         selected |= Q(area_id=area_id) & project_ids_q(snapshot.result.get("selected", []))
     return list(
         Proposal.objects.filter(selected, round=round).exclude(status__in=HIDDEN_STATUSES)

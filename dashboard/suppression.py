@@ -50,15 +50,24 @@ class Table:
         return [*self.cells.values(), *self.row_totals.values(), *self.column_totals.values(), self.total]
 
 
-def _line_fix(keys: Sequence, margin, values: dict, hidden: set) -> bool:
-    """Hide one more number in a line that has exactly one hidden number. True if it changed."""
+def _line_fix(keys: Sequence, margin, values: dict, hidden: set, lines_of: dict, lines: list) -> bool:
+    """Hide one more number in a line that has exactly one hidden number. True if it changed.
+
+    The number chosen is the one that costs readers least: an inner cell before a total (a
+    city total in the thousands stays readable), then one that also closes another line left
+    with a single hidden number (one cell instead of two), then the smallest."""
     if sum(1 for k in (*keys, margin) if k in hidden) != 1:
         return False
     candidates = [k for k in keys if k not in hidden]
-    if candidates:
-        hidden.add(min(candidates, key=lambda k: (values[k], str(k))))
-    else:
+    if not candidates:
         hidden.add(margin)
+        return True
+
+    def closes(key) -> int:
+        return sum(1 for index in lines_of.get(key, ())
+                   if sum(1 for k in (*lines[index][0], lines[index][1]) if k in hidden) == 1)
+
+    hidden.add(min(candidates, key=lambda k: (k[0] != "cell", -closes(k), values[k], str(k))))
     return True
 
 
@@ -95,12 +104,16 @@ def suppress_tables(
         lines.append(([("row", prefix, r) for r in rows], ("total", prefix)))
         lines.append(([("col", index, c) for c in cols], ("total", prefix)))
 
+    lines_of: dict = {}
+    for index, (keys, margin) in enumerate(lines):
+        for key in (*keys, margin):
+            lines_of.setdefault(key, []).append(index)
     hidden = {key for key, value in values.items() if value < THRESHOLD}
     changed = True
     while changed:
         changed = False
         for keys, margin in lines:
-            if _line_fix(keys, margin, values, hidden):
+            if _line_fix(keys, margin, values, hidden, lines_of, lines):
                 changed = True
 
     def cell(key) -> Cell:

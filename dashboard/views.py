@@ -249,12 +249,11 @@ def turnout_display(tables: dict, kecamatans: list, only=None) -> list[dict]:
     }
     shown = []
     for key, table in tables.items():
-        title, columns = titles[key]
+        title, all_columns = titles[key]
+        columns = [(value, label) for value, label in all_columns if value in table.columns]
         rows = []
         for row in table.rows:
             if only is not None and row != only.pk:
-                continue
-            if only is None and row is None and table.row_totals[row].value == 0:
                 continue
             rows.append({"label": names.get(row, _("Tidak diketahui")),
                          "cells": [(label, table.cell(row, value)) for value, label in columns],

@@ -14,6 +14,7 @@ class Kind(models.TextChoices):
     PROPOSAL_JOURNEY = "proposal_journey", _("Jejak usulan yang saya ikuti atau dukung")
     ACCOUNT_SECURITY = "account_security", _("Keamanan akun saya")
     NIK_MOVED = "nik_moved", _("NIK akun saya dipindahkan oleh LPM")
+    BALLOT_RECORDED = "ballot_recorded", _("Surat suara saya tercatat")
 
 
 # Told whatever the preferences say (and not offered on the preferences page): a person must learn

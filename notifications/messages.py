@@ -65,6 +65,16 @@ TEXTS: dict[str, tuple[str, list[Line]]] = {
             Line(_("Lihat proyek mana yang didanai dan alasannya.")),
         ],
     ),
+    # Never the choices nor the receipt code: an e-mail box is not a ballot box.
+    Kind.BALLOT_RECORDED: (
+        _("Surat suara Anda tercatat: %(round_name)s"),
+        [
+            Line(_("Surat suara Anda untuk %(area_name)s dalam %(round_name)s sudah tercatat.")),
+            Line(_("Email ini sengaja tidak memuat pilihan Anda maupun kode tanda terima. Selama pemungutan suara "
+                   "dibuka, Anda dapat mengubah pilihan; yang dihitung hanya surat suara terakhir.")),
+            Line(_("Jika bukan Anda yang memilih, segera hubungi LPM kelurahan Anda.")),
+        ],
+    ),
     Kind.PROJECT_PROGRESS: (
         _("Perkembangan proyek “%(title)s”"),
         [

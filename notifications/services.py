@@ -99,15 +99,16 @@ def _on_commit(func, *args) -> None:
 
 # --- the public API -------------------------------------------------------------------------
 
-def notify(*, recipient: User, kind: str, context: dict, url: str = "") -> Notification | None:
-    """One message to one person, on the channels they want. Call it inside the event's transaction."""
+def notify(*, recipient: User, kind: str, context: dict, url: str = "", inbox: bool = True) -> Notification | None:
+    """One message to one person, on the channels they want. Call it inside the event's transaction.
+    With inbox=False it is an e-mail only (a receipt the person already saw on the page)."""
     kind = Kind(kind)
     if not recipient.is_active:
         return None
     with transaction.atomic():
         off = set() if kind in ALWAYS_SENT else opted_out(user=recipient, kind=kind)
         email = (kind, Channel.EMAIL) not in off and can_receive_email(recipient)
-        inbox = (kind, Channel.INBOX) not in off
+        inbox = inbox and (kind, Channel.INBOX) not in off
         if not (email or inbox):
             return None
         notification = Notification(

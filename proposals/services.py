@@ -580,3 +580,33 @@ def kamus_import(*, rows: list[tuple[int, dict]], actor: User | None = None) -> 
 
 def kamus_cost(*, item: KamusItem, volume) -> int:
     return indicative_cost(volume, item.unit_price)
+
+
+# --- the outcome of a published result ----------------------------------------------------------
+
+RESULT_SETTLED = _("Hasil pemungutan suara diumumkan.")
+
+
+@transaction.atomic
+def proposals_settle_result(*, round_id: int, area_id: int, selected_ids: Iterable[str], actor: User | None) -> int:
+    """A published result decides the fate of every project that was on the area's ballot: funded
+    (SELECTED) or not (NOT_SELECTED), recorded in each proposal's public history. Projects already
+    being built (IN_PROGRESS, COMPLETED) keep their state. Proposers are not messaged one by one:
+    the round's one results message tells every resident. Returns how many proposals changed."""
+    from .selectors import project_ids_q
+
+    chosen = project_ids_q(list(selected_ids))
+    on_ballot = Proposal.objects.select_for_update().filter(
+        round_id=round_id, area_id=area_id, status__in=[Status.FEASIBLE, Status.SELECTED, Status.NOT_SELECTED])
+    funded = set(on_ballot.filter(chosen).values_list("pk", flat=True))
+    changes = []
+    for pk, previous in on_ballot.values_list("pk", "status"):
+        target = Status.SELECTED if pk in funded else Status.NOT_SELECTED
+        if previous != target:
+            changes.append(StatusChange(proposal_id=pk, from_status=previous, to_status=target,
+                                        reason=str(RESULT_SETTLED), actor=actor))
+    for target in (Status.SELECTED, Status.NOT_SELECTED):
+        pks = [c.proposal_id for c in changes if c.to_status == target]
+        Proposal.objects.filter(pk__in=pks).update(status=target, updated_at=timezone.now())
+    StatusChange.objects.bulk_create(changes)
+    return len(changes)

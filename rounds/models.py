@@ -98,6 +98,8 @@ class Round(models.Model):
     flag_threshold = models.PositiveSmallIntegerField(_("laporan sebelum konten disembunyikan"), default=3)
     phase = models.CharField(_("tahap aktif"), max_length=16, choices=Phase.choices, default=Phase.DRAFT)
     phase_changed_at = models.DateTimeField(_("tahap berganti"), null=True, blank=True)
+    # Set by the one-step publication of every area's result; residents are told once, then.
+    results_published_at = models.DateTimeField(_("hasil putaran diumumkan"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -88,3 +88,46 @@ def area_for_kelurahan(*, round_: Round, kelurahan_id: str | None) -> Area | Non
     if not kelurahan_id:
         return None
     return Area.objects.filter(round=round_, level=AreaLevel.KELURAHAN, kelurahan_id=kelurahan_id).first()
+
+
+# What moving into each phase does, for the admin's confirmation (who is told is added apart).
+PHASE_ENTRY_EFFECTS = {
+    Phase.SUBMISSION: _("Warga dapat mengajukan usulan."),
+    Phase.SUPPORT: _("Pengajuan usulan ditutup; warga dapat memberi dukungan dan komentar."),
+    Phase.REVIEW: _("Dukungan ditutup; LPM dan verifikator menilai kelayakan dan biaya usulan."),
+    Phase.VOTING: _("Surat suara dikunci (jenis, wilayah, pagu dan proyeknya tidak dapat diubah lagi) "
+                    "dan pemungutan suara dibuka."),
+    Phase.TALLYING: _("Pemungutan suara ditutup: tidak ada surat suara baru, daring maupun kertas. "
+                      "Admin menjalankan rekapitulasi."),
+    Phase.RESULTS: _("Hasil rekapitulasi dapat diperiksa dan diumumkan. Hasil belum diumumkan otomatis."),
+    Phase.IMPLEMENTATION: _("Tahap pelaksanaan: dinas mencatat kemajuan proyek yang didanai."),
+}
+
+
+def round_resident_count(round_: Round) -> int:
+    """Registered residents who live inside at least one area of the round."""
+    from accounts.models import User
+
+    people = User.objects.filter(is_active=True, kelurahan__isnull=False)
+    areas = list(round_.areas.all())
+    if any(a.level == AreaLevel.KOTA for a in areas):
+        return people.count()
+    inside = Q(pk__in=[])
+    for area in areas:
+        if area.level == AreaLevel.KECAMATAN:
+            inside |= Q(kelurahan__kecamatan_id=area.kecamatan_id)
+        elif area.kelurahan_id:
+            inside |= Q(kelurahan_id=area.kelurahan_id)
+    return people.filter(inside).count()
+
+
+def phase_move_preview(round_: Round) -> dict | None:
+    """What the admin confirms before moving the round on: from, to, what happens, who is told."""
+    index = PHASE_ORDER.index(round_.phase)
+    if index + 1 >= len(PHASE_ORDER):
+        return None
+    target = PHASE_ORDER[index + 1]
+    labels = dict(Phase.choices)
+    notified = round_resident_count(round_) if target == Phase.VOTING else 0
+    return {"from": labels[round_.phase], "to": labels[target], "target": target,
+            "effect": PHASE_ENTRY_EFFECTS.get(target, ""), "notified": notified}

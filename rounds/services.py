@@ -71,8 +71,23 @@ def round_advance_phase(*, round: Round, actor: User | None) -> Round:  # noqa: 
     if target is None:
         raise PhaseError("last phase")
     _round_enter_phase(round_=locked, phase=target, actor=actor, reason="manual")
+    _schedule_follow_manual_move(round_=locked, left=PHASE_ORDER[PHASE_ORDER.index(target) - 1], entered=target)
     round.phase, round.phase_changed_at = locked.phase, locked.phase_changed_at
     return locked
+
+
+def _schedule_follow_manual_move(*, round_: Round, left: str, entered: str) -> None:
+    """The timeline tells what happened: the phase left by hand ends now, the one entered starts now."""
+    now = timezone.now()
+    for entry in PhaseSchedule.objects.select_for_update().filter(round=round_, phase__in=[left, entered]):
+        if entry.phase == left and entry.end > now:
+            entry.start, entry.end = min(entry.start, now - dt.timedelta(seconds=1)), now
+        elif entry.phase == entered and entry.start > now:
+            entry.start = now
+            entry.end = max(entry.end, now + dt.timedelta(seconds=1))
+        else:
+            continue
+        entry.save(update_fields=["start", "end"])
 
 
 def round_scheduled_phase(*, round_: Round, now: dt.datetime) -> str | None:

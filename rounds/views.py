@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from . import selectors, services
@@ -33,10 +32,13 @@ def round_detail(request, slug: str):
     return render(request, "rounds/detail.html", context)
 
 
-@require_POST
 @permission_required("rounds.advance_phase", raise_exception=True)
 def round_advance(request, slug: str):
+    """A phase move is confirmed first: the page says what will happen and who is told."""
     round_ = get_object_or_404(Round, slug=slug)
+    if request.method != "POST":
+        preview = selectors.phase_move_preview(round_)
+        return render(request, "rounds/advance_confirm.html", {"round": round_, "preview": preview})
     try:
         services.round_advance_phase(round=round_, actor=request.user)
     except services.PhaseError:

@@ -9,7 +9,9 @@ import random
 
 from django.utils import timezone
 
+from proposals.services import proposals_settle_result
 from rounds.models import BallotType, Round
+from wilayah.models import Kecamatan
 
 from . import pabulib_io, selectors, services
 from .models import Ballot, Channel, Participation, ResultSnapshot
@@ -27,6 +29,8 @@ def seed(*, users, size: str, stdout) -> None:
     if Ballot.objects.filter(round=round_).exists():
         return
     rng = random.Random(2026)
+    places = random.Random(7)  # apart from rng, so the demo's ballots stay what they were
+    kecamatans = sorted(Kecamatan.objects.values_list("pk", flat=True))
     total = 0
     for area in round_.areas.all():
         costs = selectors.ballot_project_costs(area)
@@ -43,7 +47,8 @@ def seed(*, users, size: str, stdout) -> None:
             participations.append(Participation(
                 round=round_, area=area, nik_hash=hashed, channel=Channel.PAPER if n % 7 == 0 else Channel.ONLINE,
                 age_band=rng.choice(AGE_BANDS), gender=rng.choice("LP"),
-                kecamatan_id=(area.kelurahan_id or "")[:8] or area.kecamatan_id or None,
+                # City-level voters live somewhere too: in one of the kecamatan, never "unknown".
+                kecamatan_id=(area.kelurahan_id or "")[:8] or area.kecamatan_id or places.choice(kecamatans),
             ))
             ballots.append((hashed, choices))
         Participation.objects.bulk_create(participations, batch_size=2000)
@@ -54,6 +59,10 @@ def seed(*, users, size: str, stdout) -> None:
         snapshot = services.area_tally(round=round_, area=area, rule=round_.tally_rule)
         services.snapshot_freeze(snapshot=snapshot)  # published with its ballot file, as snapshot_publish does
         ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(published_at=timezone.now())
+        proposals_settle_result(round_id=round_.pk, area_id=area.pk, actor=None,
+                                selected_ids=[str(i) for i in snapshot.result.get("selected", [])])
+    # Published as round_publish does, without telling the demo residents (nobody voted for real).
+    Round.objects.filter(pk=round_.pk).update(results_published_at=timezone.now())
     stdout.write(f"voting: {total} demo ballots and published results for {round_.slug}.")
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from proposals.models import BALLOT_STATUSES, Proposal, ProposalPhoto
 from rounds.models import Area, AreaLevel, BallotType, Round
@@ -247,3 +248,86 @@ def forum_ballot_seed(area: Area) -> str:
 def voting_closes_at(round: Round):
     """The end of the round's voting phase on its schedule, or None."""
     return round.schedule.filter(phase="voting").values_list("end", flat=True).first()
+
+
+# --- publishing a whole round in one step ---------------------------------------------------
+
+
+@dataclass
+class RoundPublication:
+    """What publishing a round would do: which area results go public, which are missing, who is told."""
+
+    round: Round
+    to_publish: list[ResultSnapshot]
+    already: list[ResultSnapshot]
+    missing: list[Area]
+    running: bool
+    residents: int
+
+    @property
+    def refusal(self) -> str:
+        """Why publishing is refused now, in words; empty when it may go ahead."""
+        from rounds.phases import Feature
+
+        if self.round.results_published_at is not None:
+            return str(_("Hasil putaran ini sudah diumumkan."))
+        if not self.round.allows(Feature.PUBLISH):
+            return str(_("Hasil hanya dapat diumumkan pada tahap hasil. Pindahkan putaran ke tahap hasil lebih dahulu."))
+        if self.running:
+            return str(_("Rekapitulasi sedang berjalan. Tunggu hingga selesai."))
+        if self.missing:
+            return str(_("Belum ada hasil rekapitulasi dengan aturan putaran untuk: %(areas)s.")
+                       % {"areas": ", ".join(a.name for a in self.missing)})
+        return ""
+
+
+def round_publication(*, round: Round) -> RoundPublication:  # noqa: A002 - the house's keyword
+    """The latest result of each area under the round's own rule, and what publishing them all means."""
+    areas = list(round.areas.order_by("level", "code"))
+    latest: dict[int, ResultSnapshot] = {}
+    for snap in ResultSnapshot.objects.filter(round=round, rule=round.tally_rule).select_related("area").order_by("-created_at", "-pk"):
+        latest.setdefault(snap.area_id, snap)
+    chosen = [latest[a.pk] for a in areas if a.pk in latest]
+    return RoundPublication(
+        round=round,
+        to_publish=[s for s in chosen if s.published_at is None],
+        already=[s for s in chosen if s.published_at is not None],
+        missing=[a for a in areas if a.pk not in latest],
+        running=TallyRun.objects.filter(round=round, status__in=("queued", "running")).exists(),
+        residents=sum(g.count for g in resident_groups(round=round, areas=areas)),
+    )
+
+
+@dataclass(frozen=True)
+class ResidentGroup:
+    """Residents who live inside the same areas of a round: one message serves them all."""
+
+    areas: tuple[Area, ...]
+    kelurahan_ids: tuple[str, ...]
+    count: int
+
+    def user_ids(self):
+        from accounts.models import User
+
+        return User.objects.filter(is_active=True, kelurahan_id__in=self.kelurahan_ids).values_list("pk", flat=True)
+
+
+def resident_groups(*, round: Round, areas: list[Area] | None = None) -> list[ResidentGroup]:  # noqa: A002
+    """Registered residents of the round's areas, grouped by the areas they live in (smallest
+    first). One query: people are counted per kelurahan, never listed."""
+    from accounts.models import User
+
+    areas = areas if areas is not None else list(round.areas.all())
+    order = {AreaLevel.KELURAHAN: 0, AreaLevel.KECAMATAN: 1, AreaLevel.KOTA: 2}
+    areas = sorted(areas, key=lambda a: (order.get(a.level, 3), a.code))
+    per_kelurahan = (User.objects.filter(is_active=True, kelurahan__isnull=False).values("kelurahan_id")
+                     .annotate(n=Count("pk")).order_by("kelurahan_id").values_list("kelurahan_id", "n"))
+    groups: dict[tuple[int, ...], tuple[list[str], int]] = {}
+    for kelurahan_id, n in per_kelurahan:
+        inside = tuple(a.pk for a in areas if a.contains_kelurahan(kelurahan_id))
+        if inside:
+            kelurahans, total = groups.get(inside, ([], 0))
+            groups[inside] = ([*kelurahans, kelurahan_id], total + n)
+    by_pk = {a.pk: a for a in areas}
+    return [ResidentGroup(areas=tuple(by_pk[pk] for pk in key), kelurahan_ids=tuple(kels), count=n)
+            for key, (kels, n) in groups.items()]

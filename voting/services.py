@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
 from proposals.models import Proposal
 from proposals.selectors import project_ids_q
+from proposals.services import proposals_settle_result
 from rounds.models import Area, AreaLevel, BallotType, Phase, Round, TallyRule
 from rounds.phases import Feature, allows
 
@@ -276,7 +278,32 @@ def ballot_cast(
     if participation.user_id is None:
         participation.user = voter
         participation.save(update_fields=["user"])
-    return _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
+    stored = _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
+    ballot_recorded_notify(voter=voter, area=area)
+    return stored
+
+
+# Changing one's mind five times in a minute is one e-mail, not five.
+BALLOT_RECORDED_QUIET = dt.timedelta(minutes=10)
+
+
+def ballot_recorded_notify(*, voter: User, area: Area) -> bool:
+    """An e-mail (where the resident has a verified one) saying that a ballot was recorded for them,
+    without the choices or the receipt code. Queued after commit by the notifications outbox; at most
+    one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued."""
+    from notifications.models import Notification
+    from notifications.selectors import can_receive_email
+    from notifications.services import notify
+
+    if not can_receive_email(voter):
+        return False
+    recent = Notification.objects.filter(recipient=voter, kind="ballot_recorded", context__area_id=area.pk,
+                                         created_at__gte=timezone.now() - BALLOT_RECORDED_QUIET)
+    if recent.exists():
+        return False
+    return notify(recipient=voter, kind="ballot_recorded", inbox=False,
+                  context={"round_name": area.round.name, "area_name": area.name, "area_id": area.pk},
+                  url=reverse("voting:ballot", args=[area.round.slug, area.pk])) is not None
 
 
 def detached_message(area: Area) -> str:
@@ -376,6 +403,8 @@ def paper_ballot_enter(
             raise ValidationError(_("Warga ini sudah memilih secara daring di %(area)s; surat suara kertas ditolak.") % {"area": area.name})
         raise ValidationError(_("Surat suara kertas untuk NIK ini sudah dicatat di %(area)s.") % {"area": area.name})
     ballot = _ballot_store(area=area, nik_hash=hashed, choices=normalized, blank=blank)
+    if resident is not None:  # a paper ballot in their name is news the resident should hear of
+        ballot_recorded_notify(voter=resident, area=area)
     # The audit says a paper ballot was entered, never what it says.
     audit_record(actor=moderator, action="paper_ballot_enter", target=participation,
                  detail={"area": area.code, "forum_kelurahan": kelurahan_id})
@@ -734,25 +763,61 @@ def snapshot_freeze(*, snapshot: ResultSnapshot) -> FrozenResult:
                                        ballots_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+def _snapshot_go_public(*, locked: ResultSnapshot, actor: User | None) -> bool:
+    """Freeze and publish one locked snapshot; False when it was public already."""
+    if locked.published_at is not None:
+        return False
+    frozen = snapshot_freeze(snapshot=locked)
+    locked.published_at, locked.published_by = timezone.now(), actor
+    locked.save(update_fields=["published_at", "published_by"])
+    audit_record(actor=actor, action="snapshot_publish", target=locked,
+                 detail={"rule": locked.rule, "input_hash": locked.input_hash,
+                         "ballots_sha256": frozen.ballots_sha256})
+    proposals_settle_result(round_id=locked.round_id, area_id=locked.area_id,
+                            selected_ids=[str(i) for i in locked.result.get("selected", [])], actor=actor)
+    result_published.send(sender=ResultSnapshot, snapshot=locked)
+    return True
+
+
 @transaction.atomic
 def snapshot_publish(*, snapshot: ResultSnapshot, actor: User | None) -> ResultSnapshot:
-    """Publish a snapshot (once), frozen with its ballot file, and tell the area's residents. The
-    result itself never changes."""
+    """Publish one area's snapshot (once), frozen with its ballot file. The result itself never changes.
+
+    Before the round is published (round_publish) this is a quiet step: the round's one
+    message tells every resident. After it, it is a correction, and the area's residents are told."""
     locked = ResultSnapshot.objects.select_for_update().select_related("round", "area").get(pk=snapshot.pk)
-    if not allows(Round.objects.values_list("phase", flat=True).get(pk=locked.round_id), Feature.PUBLISH):
+    round_ = Round.objects.only("phase", "results_published_at").get(pk=locked.round_id)
+    if not allows(round_.phase, Feature.PUBLISH):
         raise ValidationError(_("Hasil hanya dapat diumumkan pada tahap hasil."))
-    if locked.published_at is None:
-        frozen = snapshot_freeze(snapshot=locked)
-        locked.published_at, locked.published_by = timezone.now(), actor
-        locked.save(update_fields=["published_at", "published_by"])
-        audit_record(actor=actor, action="snapshot_publish", target=locked,
-                     detail={"rule": locked.rule, "input_hash": locked.input_hash,
-                             "ballots_sha256": frozen.ballots_sha256})
+    if _snapshot_go_public(locked=locked, actor=actor) and round_.results_published_at is not None:
         area_id = locked.area_id
         transaction.on_commit(lambda: _notify_results(area_id))
-        result_published.send(sender=ResultSnapshot, snapshot=locked)
     snapshot.refresh_from_db()
     return snapshot
+
+
+@transaction.atomic
+def round_publish(*, round: Round, actor: User | None) -> list[ResultSnapshot]:  # noqa: A002
+    """Publish every area's latest result under the round's rule in one step, and tell each
+    resident once, with all their areas in one message. Refused (nothing published) while a
+    tally runs, outside the results phase, when an area has no result yet, or when done already."""
+    locked = Round.objects.select_for_update().get(pk=round.pk)
+    plan = selectors.round_publication(round=locked)
+    if plan.refusal:
+        raise ValidationError(plan.refusal)
+    published = []
+    for snapshot in plan.to_publish:
+        snap = ResultSnapshot.objects.select_for_update().select_related("round", "area").get(pk=snapshot.pk)
+        if _snapshot_go_public(locked=snap, actor=actor):
+            published.append(snap)
+    locked.results_published_at = timezone.now()
+    locked.save(update_fields=["results_published_at"])
+    audit_record(actor=actor, action="round_publish", target=locked,
+                 detail={"areas": len(plan.to_publish) + len(plan.already), "published_now": len(published)})
+    round_id = locked.pk
+    transaction.on_commit(lambda: _notify_round_results(round_id))
+    round.results_published_at = locked.results_published_at
+    return published
 
 
 @transaction.atomic
@@ -784,12 +849,34 @@ def ballot_project_withdraw(*, proposal: Proposal, actor: User, reason: str) -> 
 
 
 def _notify_results(area_id: int) -> None:
+    """A correction published after the round: the area's residents are told about that area."""
+    from notifications.services import notify_many
+
     area = Area.objects.select_related("round").get(pk=area_id)
-    _notify(
-        users=selectors.area_residents(area),
-        kind="results_published",
-        context={"round_name": area.round.name, "area_name": area.name},
-    )
+    notify_many(recipient_ids=selectors.area_residents(area).values_list("pk", flat=True), kind="results_published",
+                context={"round_name": area.round.name, "area_name": area.name},
+                url=reverse("dashboard:area_results", args=[area.round.slug, area.code]))
+
+
+def _notify_round_results(round_id: int) -> int:
+    """One message per resident, naming all their areas of the round, with a link to the results."""
+    from notifications.services import notify_many
+
+    round_ = Round.objects.get(pk=round_id)
+    url = reverse("dashboard:round_results", args=[round_.slug])
+    told = 0
+    for group in selectors.resident_groups(round=round_):
+        told += notify_many(recipient_ids=group.user_ids(), kind="results_published", url=url,
+                            context={"round_name": round_.name, "area_name": area_list(group.areas)})
+    return told
+
+
+def area_list(areas) -> str:
+    """'Gunung Bahagia, Balikpapan Selatan dan Kota Balikpapan': names joined as a sentence reads."""
+    names = [a.name for a in areas]
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s dan %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def voting_closing_remind(*, area: Area, closes_at: dt.datetime | None = None) -> int:

@@ -5,6 +5,7 @@ Views read the request, call a selector or a service, and render. No voting logi
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from accounts.predicates import is_admin
 from accounts.desk import ballot_hidden_until
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
@@ -217,8 +219,12 @@ def tally_overview(request, round_slug: str):
         "voting/tally.html",
         {
             "round": round_, **overview, "titles": titles, "running": running, "rules": TallyRule.choices,
-            "can_run": request.user.has_perm("voting.run_tally", round_),
-            "can_publish": request.user.has_perm("voting.publish_result", round_),
+            # rules.has_perm, not user.has_perm: Django lets a superuser past every permission,
+            # and a button the service then refuses is a button that lies.
+            "can_run": rules.has_perm("voting.run_tally", request.user, round_),
+            "can_publish": rules.has_perm("voting.publish_result", request.user, round_),
+            "publication": selectors.round_publication(round=round_),
+            "is_admin": is_admin(request.user),
         },
     )
 
@@ -256,6 +262,24 @@ def snapshot_publish(request, round_slug: str, snapshot_id: int):
     else:
         messages.success(request, _("Hasil %(area)s diumumkan.") % {"area": snapshot.area.name})
     return redirect("voting:tally", round_slug=round_slug)
+
+
+@login_required
+@permission_required("voting.publish_result", fn=_round_from_kwargs, raise_exception=True)
+def round_publish(request, round_slug: str):
+    """One confirmed step: every area's result goes public, and each resident gets one message."""
+    round_ = get_object_or_404(Round, slug=round_slug)
+    plan = selectors.round_publication(round=round_)
+    if request.method == "POST":
+        try:
+            published = services.round_publish(round=round_, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("voting:round_publish", round_slug=round_.slug)
+        messages.success(request, _("Hasil %(round)s diumumkan untuk %(n)d wilayah. Warga diberi tahu.")
+                         % {"round": round_.name, "n": len(published) + len(plan.already)})
+        return redirect("dashboard:round_results", slug=round_.slug)
+    return render(request, "voting/publish_round.html", {"round": round_, "plan": plan})
 
 
 def _proposal_from_kwargs(request, round_slug: str, proposal_id: int, **kwargs) -> Proposal:

@@ -42,7 +42,8 @@ def _pages(role: str) -> list[str]:
                            f"/pilih/ap-2027/wilayah/{gunung_bahagia.pk}/kertas/"],
         "verifikator@demo.local": ["/usulan/valuasi/"],
         "dewan@demo.local": ["/dewan/"],
-        "admin@demo.local": ["/", "/pilih/ap-2026/rekapitulasi/"],
+        "admin@demo.local": ["/", "/pilih/ap-2026/rekapitulasi/", "/pilih/ap-2026/rekapitulasi/umumkan/",
+                             "/putaran/ap-2027/tahap-berikutnya/"],
     }[role]
 
 

@@ -82,7 +82,7 @@ def test_admin_finds_each_round_with_its_next_step(demo, chromium, live_server):
     context, page = _phone(chromium, live_server, "admin@demo.local")
     _menu(page, "Langkah putaran")
     assert page.locator("#tugas").is_visible()
-    _from_home(page, live_server, "Anggaran Partisipatif 2026: Periksa dan umumkan hasil", r"/pilih/ap-2026/rekapitulasi/$")
+    _from_home(page, live_server, "Anggaran Partisipatif 2026: Hasil diumumkan", r"/pilih/ap-2026/rekapitulasi/$")
     _from_home(page, live_server, "2027: Pemungutan suara berlangsung", r"/pilih/ap-2027/rekapitulasi/$")
     context.close()
 

@@ -141,7 +141,7 @@ def test_followers_and_supporters_are_told_once_per_step(people):
         Support.objects.create(proposal=proposal, user=user)
     record(proposal, Stage.RT_RW, actor=users["lpm"])
     record(proposal, Stage.KELURAHAN, actor=users["lpm"], reason="Prioritas 1 forum kelurahan")
-    for batch in FanoutBatch.objects.all():
+    for batch in FanoutBatch.objects.order_by("pk"):  # in the order the steps were told (the heap has none)
         fanout_batch_expand(batch_id=batch.pk)
         fanout_batch_expand(batch_id=batch.pk)  # a second delivery of the same batch adds nothing
     expected = {both.pk, follower.pk, supporter.pk}

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.identity import nik_hash
 from accounts.models import Role
-from proposals.models import Proposal, Status
+from proposals.models import BALLOT_STATUSES, Proposal, Status
 from rounds.models import Area, AreaLevel, BallotType, Category, Phase, Round
 from tests.factories import UserFactory, make_nik
 from wilayah.models import Kelurahan
@@ -50,7 +50,8 @@ def make_round(*, ballot_type=BallotType.KNAPSACK, phase=Phase.VOTING, slug="ap-
 
 def project_ids(area: Area) -> list[str]:
     """Ballot project ids of an area, cheapest first."""
-    return [str(pk) for pk in Proposal.objects.filter(area=area, status=Status.FEASIBLE).order_by("estimated_cost").values_list("pk", flat=True)]
+    # Publication settles them to SELECTED or NOT_SELECTED; they stay the ballot's projects.
+    return [str(pk) for pk in Proposal.objects.filter(area=area, status__in=BALLOT_STATUSES).order_by("estimated_cost").values_list("pk", flat=True)]
 
 
 @pytest.fixture

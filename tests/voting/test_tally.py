@@ -76,20 +76,22 @@ def test_failed_tally_is_shown_on_the_run():
 
 
 @pytest.mark.django_db
-def test_publish_once_notifies_residents_of_the_area(monkeypatch, django_capture_on_commit_callbacks):
-    sent = []
-    monkeypatch.setattr(services, "_notify", lambda **kw: sent.append(kw) or 0)
+def test_publish_once_and_a_correction_after_the_round_notifies_residents_of_the_area(django_capture_on_commit_callbacks):
+    from notifications.models import FanoutBatch
+
     round_ = make_round(phase=Phase.RESULTS)
     area = round_.test_areas["kel"]
     inside, _ = resident_with_nik()
     outside, _ = resident_with_nik(kelurahan_code="64.71.03.1001")
+    round_.results_published_at = timezone.now()  # the round was published; this is a correction
+    round_.save(update_fields=["results_published_at"])
     snap = services.area_tally(round=round_, area=area, rule="greedy")
     with django_capture_on_commit_callbacks(execute=True):
         services.snapshot_publish(snapshot=snap, actor=None)
         services.snapshot_publish(snapshot=snap, actor=None)  # a second click changes nothing
-    assert len(sent) == 1 and sent[0]["kind"] == "results_published"
-    recipients = set(sent[0]["users"])
-    assert inside in recipients and outside not in recipients
+    batches = list(FanoutBatch.objects.filter(kind="results_published"))
+    assert len(batches) == 1
+    assert inside.pk in batches[0].recipient_ids and outside.pk not in batches[0].recipient_ids
     assert ResultSnapshot.objects.get(pk=snap.pk).published_at is not None
 
 

@@ -129,9 +129,9 @@ def _tally_greedy(
                 score=score, kind=kind, cost=project.cost, remaining=remaining, budget=budget, position=position
             )
             lines[project.id] = (False, *why)
-    # Borda is reported as a ranking by points; greedy lists what was funded first.
-    ranking = order if rule == "borda" else selected + [p for p in order if not lines[p.id][0]]
-    return _result(rule, budget, selected, ranking, scores, lines, digest, voters, params)
+    # The rank is the project's turn in the rule's own order (votes or points), the same
+    # position its reason names; funded or not is marked beside it, never reordered.
+    return _result(rule, budget, selected, order, scores, lines, digest, voters, params)
 
 
 # --- Method of Equal Shares --------------------------------------------------------------------

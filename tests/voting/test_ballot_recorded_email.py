@@ -1,0 +1,72 @@
+"""After voting, an e-mail says a ballot was recorded: never the choices, never the receipt code."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from notifications import services as notification_services
+from notifications.models import Notification
+from voting import services
+
+from .conftest import project_ids, resident_with_nik
+
+pytestmark = pytest.mark.django_db
+
+
+def _with_email(user, verified=True):
+    user.email = f"warga{user.pk}@contoh.id"
+    user.email_verified_at = timezone.now() if verified else None
+    user.save(update_fields=["email", "email_verified_at"])
+    return user
+
+
+def _sent_for(user) -> list:
+    for n in Notification.objects.filter(recipient=user, kind="ballot_recorded"):
+        notification_services.notification_deliver_email(notification_id=n.pk)
+    return [m for m in mail.outbox if user.email in m.to]
+
+
+def test_a_cast_ballot_is_confirmed_by_email_after_commit_without_choices_or_receipt(
+        voting_round, kel_area, django_capture_on_commit_callbacks):
+    voter = _with_email(resident_with_nik()[0])
+    with django_capture_on_commit_callbacks() as callbacks:
+        ballot = services.ballot_cast(voter=voter, area=kel_area, choices=project_ids(kel_area)[:2])
+    assert callbacks, "the e-mail is queued after commit"
+    assert mail.outbox == [], "nothing is sent inside the request"
+    sent = _sent_for(voter)
+    assert len(sent) == 1
+    email = sent[0]
+    text = email.subject + email.body + "".join(str(c) for c, _t in email.alternatives)
+    assert "tercatat" in text and kel_area.name in text
+    assert ballot.receipt_code not in text
+    from proposals.models import Proposal
+    for title in Proposal.objects.filter(area=kel_area).values_list("title", flat=True):
+        assert title not in text, "the e-mail never names a choice"
+    notification = Notification.objects.get(recipient=voter, kind="ballot_recorded")
+    assert notification.in_inbox is False and ballot.receipt_code not in str(notification.context)
+
+
+def test_changes_within_ten_minutes_are_one_email_and_a_later_change_another(voting_round, kel_area):
+    voter = _with_email(resident_with_nik()[0])
+    ids = project_ids(kel_area)
+    for picks in (ids[:1], ids[:2], ids[1:3]):
+        services.ballot_cast(voter=voter, area=kel_area, choices=picks)
+    assert Notification.objects.filter(recipient=voter, kind="ballot_recorded").count() == 1
+    Notification.objects.filter(recipient=voter).update(created_at=timezone.now() - dt.timedelta(minutes=11))
+    services.ballot_cast(voter=voter, area=kel_area, choices=ids[:1])
+    assert Notification.objects.filter(recipient=voter, kind="ballot_recorded").count() == 2
+
+
+def test_no_email_without_a_verified_address(voting_round, kel_area):
+    voter = _with_email(resident_with_nik()[0], verified=False)
+    services.ballot_cast(voter=voter, area=kel_area, choices=project_ids(kel_area)[:1])
+    assert not Notification.objects.filter(recipient=voter, kind="ballot_recorded").exists()
+
+
+def test_a_paper_ballot_in_a_residents_name_is_confirmed_to_them(voting_round, kel_area, moderator):
+    voter, nik = resident_with_nik()
+    _with_email(voter)
+    services.paper_ballot_enter(moderator=moderator, nik=nik, area=kel_area, choices=project_ids(kel_area)[:1])
+    assert len(_sent_for(voter)) == 1
