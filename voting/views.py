@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.predicates import is_admin
 from accounts.desk import ballot_hidden_until
+from accounts.predicates import is_admin
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
 
