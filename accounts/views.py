@@ -1,4 +1,5 @@
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -8,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -270,6 +271,8 @@ def invitations(request):
                                                  actor=request.user)
         return render(request, "accounts/invitation_sheet.html", {
             "kelurahan": kelurahan, "codes": [services.invitation_code_format(c) for c in codes],
+            # A slip travels on paper: it names the page where the code goes in full.
+            "redeem_address": settings.SITE_URL + reverse("accounts:profile"),
         })
     return render(request, "accounts/invitations.html",
                   {"form": form, "counts": selectors.invitation_counts(kelurahan=choices)})

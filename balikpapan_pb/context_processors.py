@@ -34,4 +34,5 @@ def work(request):
     from .worklist import work_links
 
     user = getattr(request, "user", None)
-    return {"work_links": SimpleLazyObject(lambda: work_links(user))}
+    links = SimpleLazyObject(lambda: work_links(user))
+    return {"work_links": links, "work_menu_links": SimpleLazyObject(lambda: [link for link in links if link.in_menu])}

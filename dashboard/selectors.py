@@ -483,12 +483,6 @@ def council_dashboard(*, round: Round, kecamatan: Kecamatan | None = None, categ
     turnout = turnout_tables(round=round, kecamatan_rows=kecamatans)
     shown_rows = [kecamatan.pk] if kecamatan else [k.pk for k in kecamatans] + [None]
 
-    map_points = [
-        {"lat": p.latitude, "lng": p.longitude, "title": p.title, "color": p.category.color,
-         "category": p.category.label, "status": p.get_status_display(), "funded": p.status in FUNDED_STATUSES
-         or bool(results.get((p.area_id, p.project_id), {}).get("selected"))}
-        for p in proposals if p.latitude is not None and p.longitude is not None
-    ]
     return {
         "round": round, "kecamatan": kecamatan, "category": category, "areas": areas,
         "priorities": priorities, "categories": category_lines, "budgets": budgets,
@@ -496,10 +490,30 @@ def council_dashboard(*, round: Round, kecamatan: Kecamatan | None = None, categ
         "used_percent": 100.0 * used_total / budget_total if budget_total else 0.0,
         "turnout": turnout, "turnout_rows": shown_rows,
         "turnout_population": turnout_of_population(
-            table=turnout["gender"], kecamatans=[kecamatan] if kecamatan else list(kecamatans)), "map_points": map_points,
+            table=turnout["gender"], kecamatans=[kecamatan] if kecamatan else list(kecamatans)),
         "comparison": rounds_comparison(rounds=rounds, kecamatan=kecamatan),
         "published_areas": len(snapshots),
     }
+
+
+def council_map_points(*, round: Round, kecamatan: Kecamatan | None = None,
+                       category: Category | None = None) -> list[dict]:
+    """The dashboard map's points, fetched apart from the page (they grow with the round; the page must not)."""
+    area_ids = set(Area.objects.filter(_kecamatan_filter(kecamatan), round=round).values_list("pk", flat=True))
+    snapshots = {k: v for k, v in published_snapshots(round=round).items() if k in area_ids}
+    selected = {(area_id, str(project["id"])) for area_id, snapshot in snapshots.items()
+                for project in snapshot.result.get("projects", []) if project.get("selected")}
+    proposals = (Proposal.objects.filter(round=round, area_id__in=area_ids, latitude__isnull=False,
+                                         longitude__isnull=False)
+                 .exclude(status__in=HIDDEN_STATUSES).select_related("category").order_by("pk"))
+    if category is not None:
+        proposals = proposals.filter(category=category)
+    return [
+        {"lat": p.latitude, "lng": p.longitude, "title": p.title, "color": p.category.color,
+         "category": p.category.label, "status": p.get_status_display(),
+         "funded": p.status in FUNDED_STATUSES or (p.area_id, p.project_id) in selected}
+        for p in proposals
+    ]
 
 
 def rounds_comparison(*, rounds: list[Round], kecamatan: Kecamatan | None = None) -> list[dict]:

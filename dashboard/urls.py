@@ -15,6 +15,7 @@ urlpatterns = [
     path("hasil/<round:slug>/<area:area_code>/hasil.json", views.AreaResultsJsonView.as_view(), name="area_json"),
     path("hasil/<round:slug>/<area:area_code>/surat-suara.pb", views.AreaPabulibView.as_view(), name="area_pb"),
     path("dewan/", views.CouncilDashboardView.as_view(), name="council"),
+    path("dewan/peta.json", views.CouncilMapPointsView.as_view(), name="council_map_points"),
     path("dewan/partisipasi.csv", views.CouncilTurnoutCsvView.as_view(), name="council_turnout_csv"),
     path("data-terbuka/", views.OpenDataView.as_view(), name="open_data"),
     path("cek-tanda-terima/", views.ReceiptCheckView.as_view(), name="receipt_check"),

@@ -7,7 +7,8 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
@@ -236,6 +237,14 @@ class CouncilDashboardView(CouncilMixin, TemplateView):
         return context
 
 
+class CouncilMapPointsView(CouncilMixin, View):
+    def get(self, request, *args, **kwargs):
+        filters = self.filters
+        points = [] if filters["round"] is None else selectors.council_map_points(
+            round=filters["round"], kecamatan=filters["kecamatan"], category=filters["category"])
+        return JsonResponse(points, safe=False)
+
+
 PRIORITIES_SHOWN = 30
 
 
@@ -299,8 +308,14 @@ class RoundProjectsView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         round_ = selectors.round_get_public(slug=kwargs["slug"])
-        context.update({"round": round_, "projects": selectors.funded_projects(round=round_)})
+        page = Paginator(selectors.funded_projects(round=round_), PROJECTS_PER_PAGE).get_page(
+            self.request.GET.get("halaman"))
+        context.update({"round": round_, "page": page, "projects": page.object_list})
         return context
+
+
+# A page of the implementation list stays far below the 100 KB budget however many projects a round funds.
+PROJECTS_PER_PAGE = 40
 
 
 class ProgressPostView(PermissionRequiredMixin, FormView):

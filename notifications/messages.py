@@ -6,12 +6,15 @@ renders as a dash (or drops an optional line) instead of failing a delivery.
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.urls import Resolver404, translate_url
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import Kind
+
+WITA = ZoneInfo("Asia/Makassar")
 
 MISSING = "-"
 
@@ -134,9 +137,10 @@ def _format_datetime(value: str) -> str:
         return str(value)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    local = timezone.localtime(moment)
-    # 24-hour time and the zone name (WITA) read the same in both languages.
-    return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} {local.tzname()}"
+    # Balikpapan's time whatever zone is active (a worker may run with another), 24-hour time and
+    # "WITA", which read the same in both languages.
+    local = timezone.localtime(moment, WITA)
+    return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} WITA"
 
 
 def _in_language(value):

@@ -74,6 +74,16 @@ def proposal_list(*, round_: Round | None = None, area_id: int | None = None, ca
     return _with_counts(queryset).order_by(*SORTS.get(sort, SORTS["terbaru"])).prefetch_related(_thumbs())
 
 
+def map_points(proposals: QuerySet[Proposal]) -> list[dict]:
+    """Markers for the proposal map, in the list's order: where, what, and the link to the proposal."""
+    return [
+        {"lat": p.latitude, "lng": p.longitude, "title": p.title, "url": p.get_absolute_url(),
+         "category": p.category.label, "color": p.category.color, "status": p.get_status_display(),
+         "area": p.area.name, "supports": p.support_count}
+        for p in proposals.prefetch_related(None)
+    ]
+
+
 def proposals_of_user(*, user: User) -> QuerySet[Proposal]:
     return _with_counts(Proposal.objects.filter(proposer=user).select_related("area", "category", "round")) \
         .order_by("-created_at").prefetch_related(_thumbs())

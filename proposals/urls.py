@@ -5,6 +5,8 @@ from . import views
 app_name = "proposals"
 urlpatterns = [
     path("", views.proposal_list, name="list"),
+    path("peta/", views.proposal_map, name="map"),
+    path("peta/titik.json", views.proposal_map_points, name="map_points"),
     path("saya/", views.my_proposals, name="mine"),
     path("baru/", views.proposal_start, name="start"),
     path("baru/<round:slug>/", views.proposal_create, name="create"),

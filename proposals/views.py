@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -76,7 +76,8 @@ def _comment(request, pk: int, **kwargs) -> Comment:
 
 # --- list and detail ----------------------------------------------------------------------------
 
-def proposal_list(request):
+def _filtered(request) -> dict:
+    """The round, the filter form and the proposals they select: shared by the list and the map."""
     rounds = list(selectors.rounds_with_proposals())
     slug = request.GET.get("putaran")
     current = next((r for r in rounds if r.slug == slug), None)
@@ -87,12 +88,31 @@ def proposal_list(request):
     form = ProposalFilterForm(request.GET or None, areas=choices["areas"], categories=list(Category.objects.all()))
     filters = form.filters() if request.GET else {"sort": "terbaru"}
     queryset = selectors.proposal_list(round_=current, **filters) if current else Proposal.objects.none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("halaman"))
     query = request.GET.copy()
     query.pop("halaman", None)
-    return render(request, "proposals/list.html", {
-        "rounds": rounds, "current_round": current, "form": form, "page": page, "query": query.urlencode(),
-    })
+    return {"rounds": rounds, "current_round": current, "form": form, "proposals": queryset,
+            "query": query.urlencode()}
+
+
+def proposal_list(request):
+    context = _filtered(request)
+    context["page"] = Paginator(context.pop("proposals"), PAGE_SIZE).get_page(request.GET.get("halaman"))
+    return render(request, "proposals/list.html", context)
+
+
+def proposal_map(request):
+    """The same proposals as the list, on a map. The page carries no points: map.js fetches them
+    from proposal_map_points with the same query, so the page stays small however many there are."""
+    context = _filtered(request)
+    proposals = context.pop("proposals")
+    context["count"] = proposals.count()
+    context["located"] = proposals.filter(latitude__isnull=False, longitude__isnull=False).count()
+    return render(request, "proposals/map.html", context)
+
+
+def proposal_map_points(request):
+    proposals = _filtered(request)["proposals"].filter(latitude__isnull=False, longitude__isnull=False)
+    return JsonResponse({"points": selectors.map_points(proposals)})
 
 
 @object_permission_required("proposals.view_proposal", fn=_proposal_detail)

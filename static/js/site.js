@@ -20,3 +20,17 @@ window.addEventListener("pageshow", function () {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
 });
+// The officer's "Tugas" menu is a <details>: it works without JavaScript; with it, a click
+// elsewhere or Escape closes it, as a menu does.
+document.addEventListener("click", function (event) {
+  document.querySelectorAll(".sw-work-menu[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.open = false;
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll(".sw-work-menu[open]").forEach(function (menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+});

@@ -169,6 +169,17 @@ def test_an_officer_prints_codes_only_for_their_kelurahan(client, lpm, batu_ampa
     assert not ResidenceInvitation.objects.exists()
 
 
+def test_each_printed_slip_names_the_sites_address_where_the_code_goes(client, lpm, gunung_bahagia, settings):
+    """A slip is handed out on paper: without the address a resident cannot find where to type the code."""
+    settings.SITE_URL = "http://127.0.0.1:8010"
+    client.force_login(lpm)
+    response = client.post(reverse("accounts:invitations"), {"kelurahan": gunung_bahagia.pk, "count": 3})
+    page = response.content.decode()
+    slips = re.findall(r'<div class="slip">.*?</div>\s*</div>', page, re.S)
+    assert len(slips) == 3
+    assert all("http://127.0.0.1:8010/akun/profil/" in slip for slip in slips)
+
+
 # --- what it is for --------------------------------------------------------------------------
 
 def test_a_verified_resident_may_vote_where_the_round_requires_it(client, gunung_bahagia, lpm):

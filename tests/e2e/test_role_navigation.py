@@ -137,3 +137,28 @@ def test_resident_opens_a_projects_details_inside_the_ballot(demo, chromium, liv
         item.locator(".ballot-map.map-live").wait_for(state="visible")
     assert page.url == ballot_url  # still on the ballot
     context.close()
+
+
+@pytest.mark.parametrize("email, link, path", [
+    ("lpm@demo.local", "Antrean moderasi", "/usulan/moderasi/"),
+    ("admin@demo.local", "Kode undangan", "/akun/kode-undangan/"),
+    ("verifikator@demo.local", "Antrean valuasi", "/usulan/valuasi/"),
+])
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_officers_menu_stays_on_one_row_at_1280_px(demo, chromium, live_server, email, link, path, javascript):
+    """Issue 13: at 1280 px an officer's menu wrapped to a second row. The work links fold into "Tugas"."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, email, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/")
+    wide = page.locator(".sw-menu-wide")
+    items = wide.locator(".nav-link:visible")
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+    assert items.count() >= 7 and max(tops) - min(tops) <= 8, tops  # one row
+    assert page.locator("nav.navbar").bounding_box()["height"] < 70
+    wide.locator("summary", has_text="Tugas").click()
+    wide.get_by_role("link", name=link, exact=True).click()
+    page.wait_for_load_state()
+    assert page.url.endswith(path)
+    context.close()

@@ -18,6 +18,14 @@ def _unit(kind: str) -> tuple[str, str]:
     return ("suara", "votes") if kind in ("approval", "knapsack") else ("poin", "points")
 
 
+ENGLISH_SINGULAR = {"votes": "vote", "points": "point", "residents": "resident"}
+
+
+def en(count: int, plural: str) -> str:
+    """A count and its English noun: "1 vote", "58 votes" (Indonesian nouns do not change)."""
+    return f"{n(count)} {ENGLISH_SINGULAR[plural] if count == 1 else plural}"
+
+
 # --- greedy and Borda ------------------------------------------------------------------------
 
 
@@ -32,7 +40,7 @@ def greedy_funded(*, score: int, kind: str, cost: int, remaining: int) -> Reason
         )
     return (
         f"Didanai: {n(score)} {unit_id}, biaya {rp(cost)} masih muat dalam sisa anggaran {rp(remaining)}.",
-        f"Funded: {n(score)} {unit_en}; its cost of {rp(cost)} fitted in the remaining budget of {rp(remaining)}.",
+        f"Funded: {en(score, unit_en)}; its cost of {rp(cost)} fitted in the remaining budget of {rp(remaining)}.",
     )
 
 
@@ -44,7 +52,7 @@ def greedy_not_funded(*, score: int, kind: str, cost: int, remaining: int, budge
         f"Tidak didanai: biaya {rp(cost)} melebihi sisa anggaran {rp(remaining)} saat gilirannya "
         f"(urutan ke-{position} dengan {n(score)} {unit_id}).",
         f"Not funded: its cost of {rp(cost)} exceeded the remaining budget of {rp(remaining)} when its turn came "
-        f"(position {position}, with {n(score)} {unit_en}).",
+        f"(position {position}, with {en(score, unit_en)}).",
     )
 
 
@@ -63,7 +71,7 @@ def mes_funded(*, supporters: int, cost: int, price: Fraction, voter_budget: Fra
         f"Didanai: para pendukungnya ({n(supporters)} warga) cukup membayar bagiannya: biaya {rp(cost)} "
         f"ditanggung bersama, paling banyak sekitar {rp(price)} per orang dari bagian anggaran "
         f"sekitar {rp(voter_budget)} milik tiap warga.",
-        f"Funded: its supporters ({n(supporters)} residents) could pay their share: the cost of {rp(cost)} "
+        f"Funded: its supporters ({en(supporters, 'residents')}) could pay their share: the cost of {rp(cost)} "
         f"was split among them, at most about {rp(price)} each, out of every resident's share "
         f"of about {rp(voter_budget)}.",
     )
@@ -78,7 +86,7 @@ def mes_funded_by_add1(
         f"({n(supporters)} warga) cukup membayar biaya {rp(cost)}, paling banyak sekitar {rp(price)} per orang.",
         f"Funded by the add1 completion: every resident's share was raised from about {rp(first_budget)} "
         f"to about {rp(voter_budget)} (the selection still fits the budget), and its supporters "
-        f"({n(supporters)} residents) could pay its cost of {rp(cost)}, at most about {rp(price)} each.",
+        f"({en(supporters, 'residents')}) could pay its cost of {rp(cost)}, at most about {rp(price)} each.",
     )
 
 
@@ -101,7 +109,7 @@ def mes_share_too_small(*, supporters: int, cost: int, voter_budget: Fraction) -
     return (
         f"Tidak didanai: bahkan seluruh bagian anggaran para pendukungnya ({n(supporters)} warga x sekitar "
         f"{rp(voter_budget)} = sekitar {rp(total)}) tidak cukup untuk biaya {rp(cost)}.",
-        f"Not funded: even the whole share of its supporters ({n(supporters)} residents x about "
+        f"Not funded: even the whole share of its supporters ({en(supporters, 'residents')} x about "
         f"{rp(voter_budget)} = about {rp(total)}) is less than its cost of {rp(cost)}.",
     )
 
@@ -110,6 +118,6 @@ def mes_share_spent(*, supporters: int, cost: int, leftover: int) -> Reason:
     return (
         f"Tidak didanai: bagian anggaran para pendukungnya ({n(supporters)} warga) sudah habis untuk proyek lain: "
         f"sisa mereka hanya sekitar {rp(leftover)}, kurang dari biaya {rp(cost)}.",
-        f"Not funded: the share of its supporters ({n(supporters)} residents) was already spent on other projects: "
+        f"Not funded: the share of its supporters ({en(supporters, 'residents')}) was already spent on other projects: "
         f"they had only about {rp(leftover)} left, less than its cost of {rp(cost)}.",
     )
