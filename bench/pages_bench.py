@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another port lets two checkouts measure side by side
 CLIENTS = 4
 SECONDS = 5.0
 
@@ -53,11 +53,37 @@ def _measure(path: str, cookie: str = "", method: str = "GET", body: str | None 
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
     started = time.perf_counter()
+    cpu_before = _worker_cpu_seconds()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    _LAST_CPU_MS[0] = (_worker_cpu_seconds() - cpu_before) * 1000 / max(sum(counts), 1)
     return sum(counts) / (time.perf_counter() - started), size[0], sum(errors)
+
+
+_LAST_CPU_MS = [0.0]  # worker CPU per request of the last _measure, in ms
+
+
+_WORKERS: list[int] = []  # gunicorn's worker pids, whose CPU time each measurement reads
+
+
+def _worker_cpu_seconds() -> float:
+    """User + system CPU of the gunicorn workers so far (from /proc), to give CPU per request:
+    steadier than requests per second on a machine shared with other work."""
+    total = 0
+    for pid in _WORKERS:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _find_workers(master: int) -> None:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    _WORKERS[:] = [int(pid) for pid in children]
 
 
 def _wait_for_server() -> None:
@@ -108,6 +134,7 @@ def run() -> list[dict]:
     )
     try:
         _wait_for_server()
+        _find_workers(server.pid)
         rows = []
         baseline = None
         pages = _pages()
@@ -132,7 +159,7 @@ def run() -> list[dict]:
 
 def _row(page: str, path: str, rps: float, baseline: float, size: int, errors: int) -> dict:
     return {"page": page, "path": path, "requests/s": round(rps, 1), "ratio to trivial": round(rps / baseline, 2),
-            "HTML KB": round(size / 1024, 1), "errors": errors}
+            "worker CPU ms/request": round(_LAST_CPU_MS[0], 2), "HTML KB": round(size / 1024, 1), "errors": errors}
 
 
 def _ballot_post() -> tuple[str, str, str]:
@@ -173,12 +200,14 @@ def _ballot_rows(path: str, cookie: str, body: str) -> list[dict]:
     others = Ballot.objects.filter(area=area).exclude(pk__in=own.values("pk"))
     others_before = others.count()
     trivial, _size, trivial_errors = _measure("/bench/trivial-post", method="POST", body=body)
+    trivial_cpu = _LAST_CPU_MS[0]
     ours, _size, errors = _measure(path, cookie, method="POST", body=body, ok=(302,))
     # The voter's one ballot, changed again and again: exactly one afterwards, nobody else's touched.
     label = f"ballots of this voter afterwards: {own.count()}, other ballots added: {others.count() - others_before}"
     return [
         {"page": "trivial POST view", "path": "/bench/trivial-post", "requests/s": round(trivial, 1),
-         "ratio to trivial": 1.0, "HTML KB": "", "errors": trivial_errors},
+         "ratio to trivial": 1.0, "worker CPU ms/request": round(trivial_cpu, 2), "HTML KB": "", "errors": trivial_errors},
         {"page": f"ballot submission, one voter again and again ({label})", "path": path,
-         "requests/s": round(ours, 1), "ratio to trivial": round(ours / trivial, 2), "HTML KB": "", "errors": errors},
+         "requests/s": round(ours, 1), "ratio to trivial": round(ours / trivial, 2),
+         "worker CPU ms/request": round(_LAST_CPU_MS[0], 2), "HTML KB": "", "errors": errors},
     ]
