@@ -1,5 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
+from .caching import user_cached
 from .models import User
 from .phone import normalise_mobile
 from .services import login_failure_record, login_locked
@@ -36,6 +37,11 @@ class EmailOrPhoneBackend(ModelBackend):
             return user if self.user_can_authenticate(user) else None
         login_failure_record(user=user)
         return None
+
+    def get_user(self, user_id):
+        """Each signed-in request's user, from the shared cache (accounts.caching)."""
+        user = user_cached(user_id, super().get_user)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     # Django's model permissions only matter to staff in the admin. For everyone else the rules
     # of each app decide alone, and a page does not pay two queries to learn that a resident

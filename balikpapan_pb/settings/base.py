@@ -84,11 +84,29 @@ PAGE_CACHE_VIEWS = {
     "dashboard:round_results", "dashboard:area_results", "dashboard:area_print", "dashboard:round_projects",
     "dashboard:open_data", "dashboard:project",
 }
+# The default cache holds what every worker must agree on at once: sessions, the signed-in
+# person (accounts.caching), their unread count. With REDIS_URL that is Redis, shared by every
+# worker; without it the process's own memory, which is right only for one process
+# (`make run`): SHARED_CACHE says which, and sessions stay in the database alone when it is not
+# shared, or a logout on one worker would leave the session alive in another's memory.
+SHARED_CACHE = bool(env("REDIS_URL"))
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+                "KEY_PREFIX": "sw"}
+    if SHARED_CACHE else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
+# cached_db: a session is read from the cache and written to both, so a Redis restart signs
+# nobody out (the database still has every session) and a logout deletes it from both at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
+# How long a signed-in person's row stays in the cache without a change (accounts.caching);
+# every save of the row removes it at once.
+USER_CACHE_SECONDS = 600 if SHARED_CACHE else 0
+# After a user or their inbox changes, pages read the database for this long instead of the
+# cache (accounts.caching, notifications.selectors): longer than the writing transaction, so a
+# request that read the old row before it committed cannot put it back in the cache.
+CACHE_CHANGE_GUARD_SECONDS = 60
 
 ROOT_URLCONF = "balikpapan_pb.urls"
 WSGI_APPLICATION = "balikpapan_pb.wsgi.application"
