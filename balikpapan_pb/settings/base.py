@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "musrenbang",
+    "balikpapan_pb.apps.SiteConfig",  # last: wires the apps above to the shared pages
 ]
 
 MIDDLEWARE = [
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "balikpapan_pb.middleware.AnonymousPageCacheMiddleware",
+    "balikpapan_pb.shared_pages.SharedPageMiddleware",
 ]
 
 # Public pages that anonymous visitors get from a short-lived per-process cache
@@ -103,10 +105,16 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if SHARED_CACHE el
 # How long a signed-in person's row stays in the cache without a change (accounts.caching);
 # every save of the row removes it at once.
 USER_CACHE_SECONDS = 600 if SHARED_CACHE else 0
-# After a user or their inbox changes, pages read the database for this long instead of the
-# cache (accounts.caching, notifications.selectors): longer than the writing transaction, so a
-# request that read the old row before it committed cannot put it back in the cache.
-CACHE_CHANGE_GUARD_SECONDS = 60
+# After a user, their inbox or what a shared page shows changes, pages read the database for
+# this long instead of the cache (accounts.caching, notifications.selectors,
+# balikpapan_pb.shared_pages): longer than the writing transaction, so a request that read the
+# old row before it committed cannot put it back in the cache.
+CACHE_CHANGE_GUARD_SECONDS = 5
+# Pages a signed-in citizen or council member reads as everyone of their role does, rendered
+# once and given each person's own CSRF token and menu (balikpapan_pb/shared_pages.py). Kept
+# until what they show changes, at most this long. 0 turns it off.
+SHARED_PAGE_SECONDS = int(env("SHARED_PAGE_SECONDS", "300"))
+SHARED_PAGE_VIEWS = {"home", "proposals:list", "rounds:list"}
 
 ROOT_URLCONF = "balikpapan_pb.urls"
 WSGI_APPLICATION = "balikpapan_pb.wsgi.application"
@@ -126,6 +134,7 @@ TEMPLATES = [
                 "balikpapan_pb.context_processors.language_switch",
                 "balikpapan_pb.context_processors.work",
                 "notifications.context_processors.unread_count",
+                "balikpapan_pb.shared_pages.placeholders",  # last: overrides the personal values
             ],
         },
     },

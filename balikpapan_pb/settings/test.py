@@ -45,3 +45,5 @@ ALLOWED_HOSTS = ["*"]
 # Most tests read a page, change something and read it again: the anonymous page cache is
 # off here and switched on by the tests of the cache itself (tests/site/test_page_cache.py).
 PAGE_CACHE_SECONDS = 0
+# The same for the shared pages of signed-in people: on in tests/site/test_shared_pages.py.
+SHARED_PAGE_SECONDS = 0

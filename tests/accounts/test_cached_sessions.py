@@ -140,3 +140,20 @@ def test_a_fanned_out_notification_shows_in_every_badge_at_once(user_factory):
         fanout_batch_expand(batch_id=batch.pk)
     assert Notification.objects.filter(recipient__in=people).count() == 3
     assert all(badge(c).startswith('data-unread="1"') for c in clients)
+
+
+def test_a_read_racing_a_change_cannot_put_the_old_row_back(user, settings):
+    """Production keeps a marker for CACHE_CHANGE_GUARD_SECONDS after a change: a request that
+    read the row before the change committed (another worker) must not cache what it read."""
+    from accounts.caching import RECENTLY_CHANGED, user_cached
+
+    settings.CACHE_CHANGE_GUARD_SECONDS = 60
+    stale = User.objects.get(pk=user.pk)
+    assert user_cached(user.pk, lambda pk: stale) == stale  # cached
+    account = User.objects.get(pk=user.pk)
+    account.role = Role.MODERATOR
+    account.save()
+    assert cache.get(user_key(user.pk)) == RECENTLY_CHANGED
+    assert user_cached(user.pk, lambda pk: stale) is stale  # the racing reader's old row...
+    assert cache.get(user_key(user.pk)) == RECENTLY_CHANGED  # ...is not kept
+    assert user_cached(user.pk, lambda pk: User.objects.get(pk=pk)).role == Role.MODERATOR
