@@ -6,11 +6,12 @@ unread badge in the menu. Such a page is rendered once per host, path, language 
 placeholders where those bytes go, kept in the process's memory (the `pages` cache), and
 served to each person with their own bytes put in (`personalise`), without JavaScript.
 
-Whether a kept page is still right is asked of a content version in the shared cache (Redis):
-every save or delete of what these pages show (rounds, areas, proposals, supports, comments,
-results...) sets a new one (`content_changed`, connected in balikpapan_pb.apps), so the next
-reader on every worker renders afresh: a person who supported or commented sees it on the next
-page. A page rendered within CACHE_CHANGE_GUARD_SECONDS of a change is not kept (it may have read
+Whether a kept page is still right is asked of version keys in the shared cache (Redis), named
+per view in SHARED_PAGE_VIEWS: "content" gets a new value on every save or delete of what the
+pages show (rounds, areas, proposals, supports, comments, results...), "turnout" on every
+participation (a ballot cast), which only the results pages count (`content_changed` and
+`turnout_changed`, connected in balikpapan_pb.apps). The next reader on every worker then
+renders afresh: a person who supported or commented sees it on the next page. A page rendered within CACHE_CHANGE_GUARD_SECONDS of a change is not kept (it may have read
 the database before the writing transaction committed); SHARED_PAGE_SECONDS bounds a write that
 bypassed the model signals (a queryset update()).
 
@@ -36,22 +37,37 @@ from django.utils import translation
 CSRF_PLACEHOLDER = "sw-csrf-7c1e0b9f5a3d4e26"
 NAV_USER_PLACEHOLDER = "<!--sw-nav-user-7c1e0b9f5a3d4e26-->"
 _ROLES = {"citizen", "council"}
-_VERSION_KEY = "shared-pages:version"
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
+
+
+def _version_changed(name: str) -> None:
+    cache.set(f"shared-pages:{name}", f"{uuid.uuid4().hex}:{time.time():.3f}", None)
 
 
 def content_changed(**kwargs) -> None:
     """post_save / post_delete receiver: every shared page is rendered afresh from now on."""
-    cache.set(_VERSION_KEY, f"{uuid.uuid4().hex}:{time.time():.3f}", None)
+    _version_changed("content")
 
 
-def _content_version() -> tuple[str, float]:
-    value = cache.get(_VERSION_KEY)
-    if value is None:  # a new version, never one a page was kept under (the cache may have been emptied)
-        cache.add(_VERSION_KEY, f"{uuid.uuid4().hex}:0", None)
-        value = cache.get(_VERSION_KEY)
-    token, _sep, changed_at = value.partition(":")
-    return token, float(changed_at or 0)
+def turnout_changed(**kwargs) -> None:
+    """A participation was written: the pages that count them (results) are rendered afresh."""
+    _version_changed("turnout")
+
+
+def _versions(names) -> tuple[str, float]:
+    """The current value of each named version key, and when the latest of them changed."""
+    keys = [f"shared-pages:{name}" for name in names]
+    values = cache.get_many(keys)
+    for key in keys:
+        if key not in values:  # a new version, never one a page was kept under (the cache may have been emptied)
+            cache.add(key, f"{uuid.uuid4().hex}:0", None)
+            values[key] = cache.get(key)
+    tokens, changed = [], 0.0
+    for key in keys:
+        token, _sep, changed_at = values[key].partition(":")
+        tokens.append(token)
+        changed = max(changed, float(changed_at or 0))
+    return "|".join(tokens), changed
 
 
 def placeholders(request) -> dict:
@@ -93,7 +109,7 @@ class SharedPageMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not self._eligible(request):
             return None
-        version, changed_at = _content_version()
+        version, changed_at = _versions(settings.SHARED_PAGE_VIEWS[request.resolver_match.view_name])
         key = "shared-page:" + hashlib.sha256(
             f"{version}|{request.user.role}|{request.get_host()}|{translation.get_language()}|{request.get_full_path()}".encode()
         ).hexdigest()

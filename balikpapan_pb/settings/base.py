@@ -114,7 +114,12 @@ CACHE_CHANGE_GUARD_SECONDS = 5
 # once and given each person's own CSRF token and menu (balikpapan_pb/shared_pages.py). Kept
 # until what they show changes, at most this long. 0 turns it off.
 SHARED_PAGE_SECONDS = int(env("SHARED_PAGE_SECONDS", "300"))
-SHARED_PAGE_VIEWS = {"home", "proposals:list", "rounds:list"}
+# view name -> the version keys whose change renders it afresh (balikpapan_pb.shared_pages)
+SHARED_PAGE_VIEWS = {
+    "home": ("content",), "proposals:list": ("content",), "rounds:list": ("content",),
+    "dashboard:round_results": ("content", "turnout"), "dashboard:area_results": ("content", "turnout"),
+    "dashboard:open_data": ("content", "turnout"),
+}
 
 ROOT_URLCONF = "balikpapan_pb.urls"
 WSGI_APPLICATION = "balikpapan_pb.wsgi.application"

@@ -138,3 +138,29 @@ def test_a_page_with_a_message_waiting_is_rendered_for_its_reader(listed):
     assert said in read(ana, "/usulan/")
     assert said not in read(budi, "/usulan/")
     assert said not in read(ana, "/usulan/")  # shown once, as always
+
+
+def test_results_pages_are_shared_and_follow_turnout_and_publication(settings):
+    """The results pages follow two version keys: content (a snapshot published, a proposal
+    changed) and turnout (a participation written), each seen on the next page."""
+    from tests.dashboard.conftest import build_round
+    from voting.models import Participation
+
+    built = build_round(voters=12)
+    paths = [reverse("dashboard:round_results", args=[built.round.slug]),
+             reverse("dashboard:area_results", args=[built.round.slug, built.area.code])]
+    ana, budi = UserFactory(), UserFactory()
+    notify(recipient=budi, kind=Kind.RESULTS_PUBLISHED, context={})
+    a, b = browser(ana), browser(budi)
+    for path in paths:
+        page_a, page_b = read(a, path), read(b, path)
+        assert BADGE.findall(page_a) == [] and BADGE.findall(page_b) == ["1", "1"]
+        assert not set(TOKEN.findall(page_a)) & set(TOKEN.findall(page_b))
+    before = [read(a, path) for path in paths]
+    Participation.objects.create(round=built.round, area=built.area, nik_hash="f" * 64, channel="paper",
+                                 age_band="35", gender="P", kecamatan_id=built.area.kelurahan.kecamatan_id)
+    after = [read(a, path) for path in paths]
+    assert after[0] != before[0]  # the round's turnout counts the new voter at once
+    built.proposals[0].title = "Judul yang baru saja diganti"
+    built.proposals[0].save()
+    assert any("Judul yang baru saja diganti" in read(b, path) for path in paths)
