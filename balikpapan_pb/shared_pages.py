@@ -102,7 +102,7 @@ class SharedPageMiddleware:
                 headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
                 caches["pages"].set(key, (response.content, headers), settings.SHARED_PAGE_SECONDS)
             response.content = personalise(request, response.content)
-        else:  # not kept: a placeholder must never reach anyone
+        elif not response.streaming:  # not kept: a placeholder must never reach anyone
             response.content = personalise(request, response.content)
         return response
 
