@@ -93,7 +93,7 @@ PAGE_CACHE_VIEWS = {
 # shared, or a logout on one worker would leave the session alive in another's memory.
 SHARED_CACHE = bool(env("REDIS_URL"))
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+    "default": {"BACKEND": "balikpapan_pb.cache.SharedRedisCache", "LOCATION": env("REDIS_URL"),
                 "KEY_PREFIX": "sw"}
     if SHARED_CACHE else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",

@@ -24,7 +24,7 @@ REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/15")
 # users; tests/conftest.py empties this prefix after every test.
 SHARED_CACHE = True
 CACHES["default"] = {  # noqa: F405
-    "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    "BACKEND": "balikpapan_pb.cache.SharedRedisCache", "LOCATION": REDIS_URL,
     "KEY_PREFIX": f"sw-test-{DATABASES['default'].get('NAME')}",
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
