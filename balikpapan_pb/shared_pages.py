@@ -32,10 +32,13 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import translation
 
-# What a shared render writes where a person's bytes go. Both are unguessable from outside and
-# never appear in content (a proposal text is escaped; these contain no markup anyway).
-CSRF_PLACEHOLDER = "sw-csrf-7c1e0b9f5a3d4e26"
-NAV_USER_PLACEHOLDER = "<!--sw-nav-user-7c1e0b9f5a3d4e26-->"
+# What a shared render writes where a person's bytes go. The CSRF placeholder is plain text, so
+# it is derived from SECRET_KEY: were it public, a proposal whose text (or a link in it) held it
+# would be given each reader's CSRF token in that place. The menu's is markup, which escaped
+# user text cannot contain.
+_SECRET = hashlib.sha256(f"shared-pages|{settings.SECRET_KEY}".encode()).hexdigest()[:24]
+CSRF_PLACEHOLDER = f"sw-csrf-{_SECRET}"
+NAV_USER_PLACEHOLDER = f"<!--sw-nav-user-{_SECRET}-->"
 _ROLES = {"citizen", "council"}
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
 

@@ -172,3 +172,17 @@ def test_results_pages_are_shared_and_follow_turnout_and_publication(settings):
     built.proposals[0].title = "Judul yang baru saja diganti"
     built.proposals[0].save()
     assert any("Judul yang baru saja diganti" in read(b, path) for path in paths)
+
+
+def test_a_proposal_cannot_collect_its_readers_tokens():
+    """A reader's token goes wherever the placeholder stands. An author who knew it (say, from
+    a published source) could write it into a proposal's title and have every reader's token
+    put in their list page there: the placeholder is derived from SECRET_KEY instead."""
+    published = "sw-csrf-7c1e0b9f5a3d4e26"  # the first version's constant, as an attacker would try
+    round_ = RoundFactory(phase=Phase.SUPPORT)
+    ProposalFactory(round=round_, area=AreaFactory(round=round_), status=Status.APPROVED, title=f"Jalan {published}")
+    client = browser(UserFactory(), csrf_checks=True)
+    for _ in range(2):  # rendered, then from the kept page
+        page = read(client, "/usulan/")
+        assert f"Jalan {published}" in page
+        assert CSRF_PLACEHOLDER != published
