@@ -76,11 +76,12 @@ fuzz: $(VENV)/.installed services
 
 # The benchmarks seed their own database (500,000 ballots), kept between runs.
 BENCH_DB ?= suarawarga_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
 bench: $(VENV)/.installed services
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) \
-	  REDIS_URL=redis://127.0.0.1:6379/14 $(PY) -m bench $(BENCH_ARGS)
+	  REDIS_URL=$(BENCH_REDIS) $(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
+from .caching import user_cached
 from .models import User
 from .phone import normalise_mobile
 from .validators import demo_password_refused
@@ -33,6 +34,11 @@ class EmailOrPhoneBackend(ModelBackend):
         if user.check_password(password):
             return user if self.user_can_authenticate(user) else None
         return None
+
+    def get_user(self, user_id):
+        """Each signed-in request's user, from the shared cache (accounts.caching)."""
+        user = user_cached(user_id, super().get_user)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     # Django's model permissions only matter to staff in the admin. For everyone else the rules
     # of each app decide alone, and a page does not pay two queries to learn that a resident

@@ -26,13 +26,36 @@ def language_switch(request):
     return {"language_switch": {"code": other, "name": _SWITCH_NAMES[other], "url": url}}
 
 
+# Roles whose links follow from the role alone (balikpapan_pb.worklist asks only role
+# predicates for them): their links are computed once per role and language and shared. An
+# LPM officer's, a verifikator's and an admin's links also list the day's work (paper ballot
+# areas, rounds), read afresh on each page.
+_LINKS_BY_ROLE_ALONE = {"citizen", "council"}
+
+
 def work(request):
     """The links of an officer's work (balikpapan_pb.worklist), for the menu and the home page;
     computed only when a page shows them, and never for visitors."""
+    from django.core.cache import caches
     from django.utils.functional import SimpleLazyObject
 
     from .worklist import work_links
 
     user = getattr(request, "user", None)
-    links = SimpleLazyObject(lambda: work_links(user))
-    return {"work_links": links, "work_menu_links": SimpleLazyObject(lambda: [link for link in links if link.in_menu])}
+
+    def links():
+        if not (user and user.is_authenticated):
+            return []
+        if user.role not in _LINKS_BY_ROLE_ALONE or user.is_superuser or not user.is_active:
+            return work_links(user)
+        # The process's own memory: the same for every person of the role, so never stale.
+        key = f"work_links:{user.role}:{translation.get_language()}"
+        found = caches["pages"].get(key)
+        if found is None:
+            found = work_links(user)
+            caches["pages"].set(key, found, None)
+        return found
+
+    all_links = SimpleLazyObject(links)
+    return {"work_links": all_links,
+            "work_menu_links": SimpleLazyObject(lambda: [link for link in all_links if link.in_menu])}

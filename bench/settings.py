@@ -12,3 +12,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"handlers": 
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 PAGE_CACHE_SECONDS = 30  # as in production (settings/base.py)
+SHARED_PAGE_SECONDS = 300  # as in production (settings/base.py)
+CACHE_CHANGE_GUARD_SECONDS = 5  # as in production

@@ -12,6 +12,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
@@ -22,7 +24,7 @@ from accounts.models import User
 from .emails import EmailRenderer
 from .kinds import ALWAYS_SENT, Channel, Kind
 from .models import EmailStatus, FanoutBatch, Notification, OptOut
-from .selectors import can_receive_email, opted_out, unsubscribe_target
+from .selectors import RECOUNT, can_receive_email, opted_out, unread_count_key, unsubscribe_target
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,17 @@ def _on_commit(func, *args) -> None:
     transaction.on_commit(lambda: _publish(func, *args), robust=True)
 
 
+def _unread_forget(user_ids: Iterable[int]) -> None:
+    """The cached unread counts of these people are replaced by a marker that makes pages count
+    afresh for a while, so a page read before this transaction commits cannot keep the old count
+    (selectors.inbox_unread_count)."""
+    keys = [unread_count_key(pk) for pk in user_ids]
+    if keys and settings.CACHE_CHANGE_GUARD_SECONDS:
+        cache.set_many(dict.fromkeys(keys, RECOUNT), settings.CACHE_CHANGE_GUARD_SECONDS)
+    elif keys:
+        cache.delete_many(keys)
+
+
 # --- the public API -------------------------------------------------------------------------
 
 def notify(*, recipient: User, kind: str, context: dict, url: str = "", inbox: bool = True) -> Notification | None:
@@ -118,6 +131,8 @@ def notify(*, recipient: User, kind: str, context: dict, url: str = "", inbox: b
         )
         notification.full_clean(exclude=["recipient", "batch"])
         notification.save()
+        if inbox:
+            _unread_forget([recipient.pk])
         if email:
             _on_commit(_queue_deliveries, [notification.pk])
     return notification
@@ -170,6 +185,7 @@ def fanout_batch_expand(*, batch_id: int) -> int:
                     next_attempt_at=now + LEASE if email else None,
                 ))
         Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        _unread_forget([row.recipient_id for row in rows if row.in_inbox])
         batch.done_at = now
         batch.save(update_fields=["done_at"])
     return len(rows)
@@ -414,10 +430,13 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
+            _unread_forget([user.pk])
     return notification
 
 
+@transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
+    _unread_forget([user.pk])
     return Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True).update(
         read_at=timezone.now()
     )

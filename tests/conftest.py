@@ -51,6 +51,24 @@ def throttle_counters_reset():
     clear()
 
 
+@pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """Each test starts with none of the last test's sessions, users or counts in the shared
+    cache: the database rolls back, Redis does not. Only this checkout's keys (the prefix names
+    its test database) are removed, never the Celery broker's in the same Redis database."""
+    yield
+    cache_clear_own_keys()
+
+
+def cache_clear_own_keys() -> None:
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def kelurahan_code():
     return "64.71.05.1006"  # Gunung Bahagia

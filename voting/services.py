@@ -218,14 +218,31 @@ def _ballot_take(*, area: Area, nik_hash: str) -> selectors.OwnBallot | None:
     A mixed ballot is deleted, never updated: an UPDATE would stamp the row with this
     transaction's id, which the participation (written or locked by it) shares. Its replacement
     waits, sealed, for the next mix. If a mix ran meanwhile and put the old ballot back, the
-    next mix replaces it again (a pending ballot always replaces the mixed one with its voter_key)."""
-    current = selectors.own_ballot(nik_hash=nik_hash, area=area)
-    if current is None:
-        return None
+    next mix replaces it again (a pending ballot always replaces the mixed one with its voter_key).
+
+    Two statements whatever was stored: each DELETE returns what it removed, so the old ballot
+    is read by the statement that removes it (the pending one wins, as in selectors.own_ballot)."""
     lookup = selectors.pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
-    PendingBallot.objects.filter(round_id=area.round_id, area=area, lookup_key=lookup).delete()
-    Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=current.voter_key).delete()
-    return current
+    key = selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{PendingBallot._meta.db_table}" WHERE round_id = %s AND area_id = %s AND lookup_key = %s '
+            "RETURNING sealed", [area.round_id, area.pk, lookup])
+        pending = cursor.fetchone()
+        cursor.execute(
+            f'DELETE FROM "{Ballot._meta.db_table}" WHERE round_id = %s AND area_id = %s AND voter_key = %s '
+            "RETURNING receipt_code, choices, blank", [area.round_id, area.pk, key])
+        mixed = cursor.fetchone()
+    if pending is not None:
+        payload = sealing.unseal(pending[0], context=selectors.pending_context(
+            round_id=area.round_id, area_id=area.pk, lookup_key=lookup))
+        return selectors.OwnBallot(**payload, mixed=False)
+    if mixed is not None:
+        receipt_code, choices, blank = mixed
+        return selectors.OwnBallot(voter_key=key, receipt_code=receipt_code,
+                                   choices=json.loads(choices) if isinstance(choices, str) else choices,
+                                   blank=blank, mixed=True)
+    return None
 
 
 def _fresh_receipt_code() -> str:
@@ -250,15 +267,20 @@ def _ballot_store(*, area: Area, nik_hash: str, choices, blank: bool) -> selecto
 
 @transaction.atomic
 def ballot_cast(
-    *, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE
+    *, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE,
+    costs: dict[str, int] | None = None,
 ) -> selectors.OwnBallot:
-    """Cast or change a resident's own ballot online. One ballot per voter per area, whatever the race."""
+    """Cast or change a resident's own ballot online. One ballot per voter per area, whatever the race.
+
+    `costs` (selectors.ballot_project_costs of this area, read by the caller in this request)
+    saves reading them twice; the choices are validated against them here either way."""
     ok, reason = voter_eligibility(user=voter, area=area)
     if not ok:
         raise ValidationError(reason)
     round_ = area.round
     normalized = ballot_validate(
-        round=round_, area=area, choices=choices, blank=blank, costs=selectors.ballot_project_costs(area)
+        round=round_, area=area, choices=choices, blank=blank,
+        costs=selectors.ballot_project_costs(area) if costs is None else costs,
     )
     participation, _created = _participation_lock(
         area=area,

@@ -102,6 +102,17 @@ def ballot(request, round_slug: str, area_id: int):
     ok, reason = services.voter_eligibility(user=request.user, area=area)
     if not ok:
         return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
+    if request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("edit") != "1":
+        # A confirmed ballot: the costs are read once, and the service reads the old ballot
+        # and the participation under its lock. Whatever it refuses is answered by the full
+        # page below, exactly as before (a paper voter's 403, the form with the message).
+        costs = selectors.ballot_project_costs(area)
+        try:
+            choices, blank = ballot_from_post(round=area.round, project_ids=list(costs), data=request.POST)
+            services.ballot_cast(voter=request.user, area=area, choices=choices, blank=blank, costs=costs)
+            return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
+        except ValidationError:
+            pass
     participation = Participation.objects.filter(
         round_id=area.round_id, area=area, nik_hash=request.user.nik_hash
     ).only("channel", "detached").first()

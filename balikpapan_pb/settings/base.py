@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dashboard",
     "musrenbang",
     "axes",
+    "balikpapan_pb.apps.SiteConfig",  # last: wires the apps above to the shared pages
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "balikpapan_pb.middleware.AnonymousPageCacheMiddleware",
+    "balikpapan_pb.shared_pages.SharedPageMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock found during sign-in into a 429 page
 ]
 
@@ -87,8 +89,16 @@ PAGE_CACHE_VIEWS = {
     "dashboard:round_results", "dashboard:area_results", "dashboard:area_print", "dashboard:round_projects",
     "dashboard:open_data", "dashboard:project",
 }
+# The default cache holds what every worker must agree on at once: sessions, the signed-in
+# person (accounts.caching), their unread count. With REDIS_URL that is Redis, shared by every
+# worker; without it the process's own memory, which is right only for one process
+# (`make run`): SHARED_CACHE says which, and sessions stay in the database alone when it is not
+# shared, or a logout on one worker would leave the session alive in another's memory.
+SHARED_CACHE = bool(env("REDIS_URL"))
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "default": {"BACKEND": "balikpapan_pb.cache.SharedRedisCache", "LOCATION": env("REDIS_URL"),
+                "KEY_PREFIX": "sw"}
+    if SHARED_CACHE else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
               "OPTIONS": {"MAX_ENTRIES": 2000}},
     # Throttle counters (accounts/throttle.py) must be shared by every web process: Redis when
@@ -99,6 +109,27 @@ CACHES = {
         if env("REDIS_URL") else
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
     ),
+}
+# cached_db: a session is read from the cache and written to both, so a Redis restart signs
+# nobody out (the database still has every session) and a logout deletes it from both at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
+# How long a signed-in person's row stays in the cache without a change (accounts.caching);
+# every save of the row removes it at once.
+USER_CACHE_SECONDS = 600 if SHARED_CACHE else 0
+# After a user, their inbox or what a shared page shows changes, pages read the database for
+# this long instead of the cache (accounts.caching, notifications.selectors,
+# balikpapan_pb.shared_pages): longer than the writing transaction, so a request that read the
+# old row before it committed cannot put it back in the cache.
+CACHE_CHANGE_GUARD_SECONDS = 5
+# Pages a signed-in citizen or council member reads as everyone of their role does, rendered
+# once and given each person's own CSRF token and menu (balikpapan_pb/shared_pages.py). Kept
+# until what they show changes, at most this long. 0 turns it off.
+SHARED_PAGE_SECONDS = int(env("SHARED_PAGE_SECONDS", "300"))
+# view name -> the version keys whose change renders it afresh (balikpapan_pb.shared_pages)
+SHARED_PAGE_VIEWS = {
+    "home": ("content",), "proposals:list": ("content",), "rounds:list": ("content",),
+    "dashboard:round_results": ("content", "turnout"), "dashboard:area_results": ("content", "turnout"),
+    "dashboard:open_data": ("content", "turnout"),
 }
 
 ROOT_URLCONF = "balikpapan_pb.urls"
@@ -119,6 +150,7 @@ TEMPLATES = [
                 "balikpapan_pb.context_processors.language_switch",
                 "balikpapan_pb.context_processors.work",
                 "notifications.context_processors.unread_count",
+                "balikpapan_pb.shared_pages.placeholders",  # last: overrides the personal values
             ],
         },
     },

@@ -19,6 +19,20 @@ if env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"))}
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/15")
+# As in production: the shared cache in Redis, sessions and the signed-in person cached in it.
+# The key prefix names the test database, so two checkouts on one Redis never read each other's
+# users; tests/conftest.py empties this prefix after every test.
+SHARED_CACHE = True
+CACHES["default"] = {  # noqa: F405
+    "BACKEND": "balikpapan_pb.cache.SharedRedisCache", "LOCATION": REDIS_URL,
+    "KEY_PREFIX": f"sw-test-{DATABASES['default'].get('NAME')}",
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+USER_CACHE_SECONDS = 600
+# A test runs in one transaction that never commits: no other request can read the old row
+# before the change is visible, so a change simply deletes the cached copy (the production
+# guard would make every query count depend on the seconds since the factory saved the user).
+CACHE_CHANGE_GUARD_SECONDS = 0
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -31,3 +45,5 @@ ALLOWED_HOSTS = ["*"]
 # Most tests read a page, change something and read it again: the anonymous page cache is
 # off here and switched on by the tests of the cache itself (tests/site/test_page_cache.py).
 PAGE_CACHE_SECONDS = 0
+# The same for the shared pages of signed-in people: on in tests/site/test_shared_pages.py.
+SHARED_PAGE_SECONDS = 0

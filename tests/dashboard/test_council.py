@@ -90,6 +90,7 @@ def _count(client, params) -> int:
 def test_dashboard_runs_a_fixed_number_of_queries(client, council_user, django_assert_num_queries, params):
     client.force_login(council_user)
     small = build_round(slug="ap-small", projects=3, voters=12)
+    client.get(URL, {"putaran": small.round.slug, **params})  # the first page after signing in caches the user
     expected = _count(client, {"putaran": small.round.slug, **params})
     large = build_round(slug="ap-large", projects=7, voters=500, seed=4)
     for proposal in large.proposals[:3]:

@@ -16,7 +16,8 @@ XSS = "<script>alert(1)</script>"
 # Pinned: the same whatever the number of proposals (see the report for what each query is).
 LIST_QUERIES = 6         # rounds, areas of the round, categories, count, page, photos
 DETAIL_QUERIES = 6       # proposal with counts, photos, status history, comments, journey steps, carry-overs
-QUEUE_QUERIES = 8        # session, user, moderated kelurahan, moderated kecamatan, count, inbox count, page,
+QUEUE_QUERIES = 7        # user (the first page after signing in; the session comes from the shared cache),
+#                          moderated kelurahan, moderated kecamatan, count, inbox count, page,
 #                          the paper-ballot areas of the LPM menu (balikpapan_pb.worklist)
 
 
