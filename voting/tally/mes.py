@@ -684,16 +684,16 @@ def method_of_equal_shares(
     if not add1:
         return MesOutcome(final=first, first=first, increments=0, runs=1)
     candidates = [j for j, c in enumerate(profile.costs) if c > 0 and profile.approval_count[j] > 0]
-    selected, increments, runs = list(first.selected), 0, 1
-    same_until = 0  # every increment from `increments` to this one gives `selected`
-    stretch, steps_in_a_row = 1, 0
+    sequence, increments, runs = list(first.selected), 0, 1
+    same_until: int | None = 0  # every increment from `increments` to this one gives `sequence`
+    stretch, stable, unproven = 2, True, 0
     while True:
-        spent = sum(profile.costs[j] for j in selected)
+        spent = sum(profile.costs[j] for j in sequence)
         if spent > budget:
             # The run one rupiah before has the selection of the last outcome we kept.
             final = mes_exact(profile, fair_share + increments - 1, tie_key)
             return MesOutcome(final, first, increments - 1, runs + 1)
-        chosen = set(selected)
+        chosen = set(sequence)
         left = [j for j in candidates if j not in chosen]
         exhaustive = all(spent + profile.costs[j] > budget for j in left)
         if not left or (exhaustive and add1_stop == "exhaustive"):
@@ -703,34 +703,40 @@ def method_of_equal_shares(
             raise ArithmeticError("MES outcome can never change although projects are left")
         # The same selection up to same_until, so the stop tests above give the same answer there.
         increments = same_until
-        while proof == "interval":
+        # Where the order of selection just changed from one rupiah to the next it often changes
+        # again at the next: step there. Where it held, try to prove a stretch.
+        while proof == "interval" and stable:
             proven = _IntervalRun(profile, fair_share + increments, fair_share + increments + stretch, tie_key).sequence()
             runs += 1
             if proven is not None:
-                if set(proven) != chosen:
+                if proven != sequence:
                     raise ArithmeticError("a proven stretch of budgets disagrees with the run at its start")
                 increments += stretch
                 stretch *= 2
-                steps_in_a_row = 0
-            elif stretch > 1:
+                unproven = 0
+            elif stretch > 2:
                 stretch //= 2
             else:
+                unproven += 1
                 break
         increments += 1
-        steps_in_a_row += 1
         runs += 1
-        if proof == "interval" and steps_in_a_row < _STEPS_BEFORE_PARAMETRIC * (1 if len(profile.mult) <= _SMALL else 16):
-            selected = mes_once(profile, budget, fair_share + increments, tie_key, exact=False).selected
-            same_until = increments
+        if proof == "interval" and unproven < _STEPS_BEFORE_PARAMETRIC * (1 if len(profile.mult) <= _SMALL else 16):
+            following = mes_once(profile, budget, fair_share + increments, tie_key, exact=False).selected
+            stable, sequence, same_until = following == sequence, following, increments
+            if not stable:
+                unproven = 0
         else:
-            # A tie that lasts, or a change the intervals cannot separate: the exact parametric
-            # run says how far this selection holds (None: for every larger budget).
+            # A tie that lasts (the order holds from rupiah to rupiah but no stretch can be
+            # proven), or small profiles: the exact parametric run says how far this run holds
+            # (None: for every larger budget).
             run, jump = mes_parametric(profile, fair_share + increments, tie_key)
-            selected, steps_in_a_row = run.selected, 0
+            sequence, unproven, stable = run.selected, 0, True
             same_until = None if jump is None else increments + jump - 1
 
 
-# After this many one-rupiah steps in a row the loop asks mes_parametric how far to jump; 16 times
+# After this many one-rupiah steps in a row where the order held but no stretch of two rupiah
+# could be proven, the loop asks mes_parametric how far to jump; 16 times
 # as many when the profile has more than _SMALL groups, where a parametric run costs seconds.
 _STEPS_BEFORE_PARAMETRIC = 4
 _SMALL = 1000
