@@ -86,21 +86,26 @@ def run(shared: Path) -> list[dict]:
     started = time.perf_counter()
     round_ = build_round(shared)
     print(f"built the round in {time.perf_counter() - started:,.1f} s", flush=True)
-    rows, runs_total, seconds_total, ballots_total = [], 0, 0.0, 0
+    rows, runs_total, seconds_total, cpu_total, ballots_total = [], 0, 0.0, 0.0, 0
     for code, pagu, projects, ballots in round_:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = tally(rule="mes", budget=pagu, projects=projects, ballots=ballots)
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
         runs_total += result.params["add1_runs"]
         seconds_total += seconds
+        cpu_total += cpu
         ballots_total += len(ballots.items)
         rows.append({
             "area": code, "ballots": len(ballots.items), "projects": len(projects), "pagu (Rp)": f"{pagu:,}",
             "selected": len(result.selected), "add1 rupiah": f"{result.params['add1_increments']:,}",
-            "MES runs": result.params["add1_runs"], "seconds": seconds,
+            "MES runs": result.params["add1_runs"], "seconds": seconds, "CPU seconds": cpu,
         })
         print(rows[-1], flush=True)
     rows.append({"area": "whole round (41 areas)", "ballots": ballots_total, "projects": sum(r["projects"] for r in rows),
                  "pagu (Rp)": "", "selected": sum(r["selected"] for r in rows), "add1 rupiah": "",
-                 "MES runs": runs_total, "seconds": seconds_total})
+                 "MES runs": runs_total, "seconds": seconds_total, "CPU seconds": cpu_total})
+    slowest = max(rows[:-1], key=lambda row: row["seconds"])
+    rows.append({"area": f"slowest area ({slowest['area']})", "ballots": slowest["ballots"], "projects": slowest["projects"],
+                 "pagu (Rp)": slowest["pagu (Rp)"], "selected": slowest["selected"], "add1 rupiah": slowest["add1 rupiah"],
+                 "MES runs": slowest["MES runs"], "seconds": slowest["seconds"], "CPU seconds": slowest["CPU seconds"]})
     return rows

@@ -46,6 +46,7 @@ class MesProfile:
     mult: np.ndarray  # int64 [G]: voters per group
     approvals: np.ndarray  # bool [G, P]
     supporters_of: tuple[np.ndarray, ...]  # per project: indices of the groups approving it
+    supporter_mult: tuple[np.ndarray, ...]  # per project: voters in each of those groups (float64)
     approval_count: tuple[int, ...]  # per project: number of voters approving it
 
     @classmethod
@@ -65,8 +66,9 @@ class MesProfile:
         approvals[rows, np.fromiter((j for k in keys for j in k), dtype=np.int64, count=len(rows))] = True
         mult = np.array([groups[k] for k in keys], dtype=np.int64)
         supporters_of = tuple(np.flatnonzero(approvals[:, j]) for j in range(project_count))
+        supporter_mult = tuple(mult[s].astype(np.float64) for s in supporters_of)
         approval_count = tuple(int(mult[s].sum()) for s in supporters_of)
-        return cls(tuple(int(c) for c in costs), voters, mult, approvals, supporters_of, approval_count)
+        return cls(tuple(int(c) for c in costs), voters, mult, approvals, supporters_of, supporter_mult, approval_count)
 
 
 @dataclass
@@ -263,6 +265,10 @@ class _Runner:
         lowest = min(rho / self.p.costs[j] for j, rho in exact)
         tied = [(j, rho) for j, rho in exact if rho / self.p.costs[j] == lowest]
         return min(tied, key=lambda item: self.tie_key(item[0]))
+
+    def supporters_left(self) -> dict[int, Fraction]:
+        """Exactly what the supporters of each project have left at the end of an exact run."""
+        return {j: self._exact_total(sup[~self.exhausted[sup]]) for j, sup in enumerate(self.p.supporters_of)}
 
     def _pay(self, j: int, rho: Fraction) -> None:
         sup = self.p.supporters_of[j]
@@ -512,52 +518,225 @@ def mes_parametric(profile: MesProfile, voter_budget: Fraction, tie_key: Callabl
     return run, runner.next_step()
 
 
+def mes_exact(profile: MesProfile, voter_budget: Fraction, tie_key: Callable[[int], tuple]) -> MesRun:
+    """One MES run with exact prices and exactly what each project's supporters have left."""
+    runner = _Runner(profile, voter_budget, tie_key, exact=True)
+    run = runner.select()
+    run.left = runner.supporters_left()
+    return run
+
+
+# --- MES over a whole interval of voter budgets --------------------------------------------------
+#
+# The add1 loop needs the first whole-rupiah budget at which the selection becomes one at which
+# stepping would stop. Far from any change, one run over an interval of budgets [b_lo, b_hi]
+# proves that every budget in it gives the same run: MES only ever compares prices and totals,
+# and each of them is monotone in the voters' budgets (a richer supporter never raises a price,
+# a lower price never leaves anyone poorer). So running MES once with every group's budget an
+# interval, pricing each project at both ends, brackets every quantity for every budget in the
+# interval at once. Where the brackets of two decisions overlap the run gives up, and the loop
+# tries a shorter interval, down to one rupiah; there it takes the exact run at the next whole
+# rupiah, as stepping does. Floats carry a margin far above their rounding error (_BAND), and a
+# decision inside the margin counts as overlapping, so a proof never rests on rounding.
+#
+# Exact ties do not shrink with the interval. The common one is decided exactly: when all the
+# supporters of a project who still have money can pay an equal share, its factor is exactly
+# 1/(their number), whatever the budget. Any other tie that lasts is left to mes_parametric,
+# which the loop falls back to after a few one-rupiah steps in a row.
+
+
+class _IntervalRun:
+    def __init__(self, profile: MesProfile, b_lo: Fraction, b_hi: Fraction, tie_key: Callable[[int], tuple]) -> None:
+        self.p = profile
+        self.tie_key = tie_key
+        top = float(b_hi)
+        self.band = _BAND * top
+        self.eps = 1e-12 * top
+        groups = len(profile.mult)
+        self.lo = np.full(groups, max(float(b_lo) - self.eps, 0.0))
+        self.hi = np.full(groups, top + self.eps)
+        self.mult_f = profile.mult.astype(np.float64)
+
+    def _rho(self, budget: np.ndarray, mult: np.ndarray, cost: int) -> float:
+        """sum(mult * min(budget, rho)) == cost, as _Runner.float_price (the caller checked affordability)."""
+        weighted = budget * mult
+        rho = cost / float(mult.sum())
+        poor = np.zeros(len(budget), dtype=bool)
+        poor_count = -1
+        while True:
+            poor |= budget < rho
+            count = int(np.count_nonzero(poor))
+            if count == poor_count:
+                return rho
+            poor_count = count
+            rich_voters = float(mult[~poor].sum())
+            if rich_voters == 0:
+                return float(budget.max())
+            rho = (cost - float(weighted[poor].sum())) / rich_voters
+
+    def _price(self, j: int) -> tuple[float, float, int] | None | bool:
+        """(lowest rho, highest rho, n) over the interval, n > 0 when the factor is exactly 1/n;
+        None when the project is unaffordable throughout; False when that is not certain."""
+        sup = self.p.supporters_of[j]
+        mult = self.p.supporter_mult[j]
+        lo, hi = self.lo[sup], self.hi[sup]
+        cost = self.p.costs[j]
+        # Not `@`: a threaded BLAS call is slower than this on a busy machine.
+        total_hi = float((hi * mult).sum())
+        total_lo = float((lo * mult).sum())
+        margin = _BAND * max(float(cost), total_hi)
+        if total_hi < cost - margin:
+            return None
+        if total_lo < cost + margin:
+            return False
+        # Everyone with money left can pay an equal share: the price is exactly cost / their number.
+        paying = hi > 0
+        count = int(mult[paying].sum())
+        share = cost / count
+        if float(lo[paying].min()) > share + self.band:
+            return share, share, count
+        return self._rho(hi, mult, cost) - self.band, self._rho(lo, mult, cost) + self.band, 0
+
+    def sequence(self) -> list[int] | None:
+        """The selection, in order, that every budget of the interval gives; None when that is not proven."""
+        p = self.p
+        remaining = [j for j in range(len(p.costs)) if p.costs[j] > 0 and p.approval_count[j] > 0]
+        bound = {j: (1.0 - _BAND) / p.approval_count[j] for j in remaining}  # factors only grow within a run
+        selected: list[int] = []
+        while remaining:
+            remaining.sort(key=bound.__getitem__)
+            best = math.inf
+            priced: list[tuple[float, float, int, int]] = []
+            for j in list(remaining):
+                if bound[j] > best:
+                    break
+                found = self._price(j)
+                if found is None:
+                    remaining.remove(j)
+                    continue
+                if found is False:
+                    return None
+                rho_lo, rho_hi, count = found
+                cost = p.costs[j]
+                low, high = rho_lo / cost, rho_hi / cost
+                bound[j] = low
+                priced.append((low, high, count, j))
+                best = min(best, high * (1 + 1e-12))
+            if not priced:
+                break
+            low_c, high_c, count_c, chosen = min(priced, key=lambda item: (item[0], self.tie_key(item[3])))
+            for low, _high, count, j in priced:
+                if j == chosen:
+                    continue
+                if count and count_c and count == count_c:
+                    if self.tie_key(chosen) < self.tie_key(j):
+                        continue  # an exact tie, for every budget of the interval, decided by the tie key
+                    return None
+                if count and count_c and count < count_c:
+                    continue  # exactly 1/count_c < 1/count
+                if not low > high_c * (1 + 1e-12):
+                    return None
+            rho_lo, rho_hi = low_c * p.costs[chosen], high_c * p.costs[chosen]
+            sup = p.supporters_of[chosen]
+            self.lo[sup] = np.maximum(self.lo[sup] - (rho_hi + self.eps), 0.0)
+            self.hi[sup] = np.maximum(self.hi[sup] - (rho_lo - self.eps), 0.0)
+            selected.append(chosen)
+            remaining.remove(chosen)
+        return selected
+
+
 def method_of_equal_shares(
     profile: MesProfile,
     budget: int,
     tie_key: Callable[[int], tuple],
     add1: bool = True,
     add1_stop: Add1Stop = "exhaustive",
+    proof: Literal["auto", "interval", "parametric"] = "auto",
 ) -> MesOutcome:
     """MES, then the add1 completion: the outcome of raising every voter's budget one rupiah at a time.
 
     ``exhaustive`` stops at the first outcome to which no further project fits (pabutools);
     ``infeasible`` goes on while outcomes stay within the budget and keeps the last one
     that does (how Wieliczka counted). Both return the previous outcome once a run would
-    overspend the budget. Instead of stepping, each run says how far the budget can grow
-    without changing it (mes_parametric), and the loop jumps there: the budgets skipped would
-    each have given the same selection, so stepping would not have stopped at any of them.
+    overspend the budget. Whether stepping stops at a budget depends only on the selection
+    there, so the loop only needs the first whole-rupiah budget whose selection stops it.
+    Instead of stepping, it proves whole stretches of budgets give the selection it has
+    (_IntervalRun; mes_parametric where ties last), doubling the stretch while proofs
+    succeed and halving it when they fail; where even one rupiah cannot be proven it runs
+    MES at the next whole rupiah, exactly as stepping would.
+
+    ``proof`` picks how stretches are proven: "parametric" jumps by mes_parametric alone (fast
+    for few distinct ballots, slow for many: each run is exact rational work per budget level),
+    "interval" by _IntervalRun first; "auto" takes parametric up to _SMALL distinct ballots.
+    All three give the same outcome; the tests hold each of them to one-rupiah stepping.
     """
     if add1_stop not in ("exhaustive", "infeasible"):
         raise ValueError(f"add1_stop must be 'exhaustive' or 'infeasible', got {add1_stop!r}")
+    if proof == "auto":
+        proof = "parametric" if len(profile.mult) <= _SMALL else "interval"
+    if proof not in ("interval", "parametric"):
+        raise ValueError(f"proof must be 'auto', 'interval' or 'parametric', got {proof!r}")
     if profile.voters == 0:
-        empty = MesRun(voter_budget=_ZERO, leftover=np.zeros(0))
+        empty = MesRun(voter_budget=Fraction(0), leftover=np.zeros(0))
         return MesOutcome(final=empty, first=empty, increments=0, runs=0)
     fair_share = Fraction(budget, profile.voters)
-    first, jump = mes_parametric(profile, fair_share, tie_key)
+    first = mes_exact(profile, fair_share, tie_key)
     if not add1:
         return MesOutcome(final=first, first=first, increments=0, runs=1)
     candidates = [j for j, c in enumerate(profile.costs) if c > 0 and profile.approval_count[j] > 0]
-    current, increments, runs = first, 0, 1
+    sequence, increments, runs = list(first.selected), 0, 1
+    same_until: int | None = 0  # every increment from `increments` to this one gives `sequence`
+    stretch, stable, unproven = 2, True, 0
     while True:
-        spent = current.cost(profile.costs)
+        spent = sum(profile.costs[j] for j in sequence)
         if spent > budget:
             # The run one rupiah before has the selection of the last outcome we kept.
-            previous, _ = mes_parametric(profile, fair_share + increments - 1, tie_key)
-            return MesOutcome(previous, first, increments - 1, runs + 1)
-        chosen = set(current.selected)
+            final = mes_exact(profile, fair_share + increments - 1, tie_key)
+            return MesOutcome(final, first, increments - 1, runs + 1)
+        chosen = set(sequence)
         left = [j for j in candidates if j not in chosen]
         exhaustive = all(spent + profile.costs[j] > budget for j in left)
         if not left or (exhaustive and add1_stop == "exhaustive"):
-            return MesOutcome(current, first, increments, runs)
-        if jump is None:
+            final = first if increments == 0 else mes_exact(profile, fair_share + increments, tie_key)
+            return MesOutcome(final, first, increments, runs + (increments > 0))
+        if same_until is None:
             raise ArithmeticError("MES outcome can never change although projects are left")
-        # Same selection as before, so the stop tests above give the same answer: jump on.
-        while True:
-            increments += jump
-            following, jump = mes_parametric(profile, fair_share + increments, tie_key)
+        # The same selection up to same_until, so the stop tests above give the same answer there.
+        increments = same_until
+        # Where the order of selection just changed from one rupiah to the next it often changes
+        # again at the next: step there. Where it held, try to prove a stretch.
+        while proof == "interval" and stable:
+            proven = _IntervalRun(profile, fair_share + increments, fair_share + increments + stretch, tie_key).sequence()
             runs += 1
-            if set(following.selected) != chosen or jump is None:
+            if proven is not None:
+                if proven != sequence:
+                    raise ArithmeticError("a proven stretch of budgets disagrees with the run at its start")
+                increments += stretch
+                stretch *= 2
+                unproven = 0
+            elif stretch > 2:
+                stretch //= 2
+            else:
+                unproven += 1
                 break
-            current = following
-        current = following
+        increments += 1
+        runs += 1
+        if proof == "interval" and unproven < _STEPS_BEFORE_PARAMETRIC * (1 if len(profile.mult) <= _SMALL else 16):
+            following = mes_once(profile, budget, fair_share + increments, tie_key, exact=False).selected
+            stable, sequence, same_until = following == sequence, following, increments
+            if not stable:
+                unproven = 0
+        else:
+            # A tie that lasts (the order holds from rupiah to rupiah but no stretch can be
+            # proven), or small profiles: the exact parametric run says how far this run holds
+            # (None: for every larger budget).
+            run, jump = mes_parametric(profile, fair_share + increments, tie_key)
+            sequence, unproven, stable = run.selected, 0, True
+            same_until = None if jump is None else increments + jump - 1
+
+
+# After this many one-rupiah steps in a row where the order held but no stretch of two rupiah
+# could be proven, the loop asks mes_parametric how far to jump; 16 times
+# as many when the profile has more than _SMALL groups, where a parametric run costs seconds.
+_STEPS_BEFORE_PARAMETRIC = 4
+_SMALL = 1000
