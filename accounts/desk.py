@@ -47,7 +47,7 @@ def desk_reset_issue(*, resident: User, officer: User) -> str:
     resident = User.objects.select_for_update().get(pk=resident.pk)
     if resident.email:
         raise DeskResetRefused(_("Akun ini memiliki email. Warga mengatur ulang kata sandinya sendiri melalui "
-                                 "\u201cLupa kata sandi\u201d di halaman masuk; meja LPM hanya membantu akun tanpa email."))
+                                 "“Lupa kata sandi” di halaman masuk; meja LPM hanya membantu akun tanpa email."))
     now = timezone.now()
     DeskPasswordReset.objects.filter(user=resident, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     token = secrets.token_urlsafe(32)

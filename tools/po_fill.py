@@ -21,7 +21,11 @@ def main(po_path: str, json_path: str) -> None:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in table:
-            message.string = table[key] if isinstance(message.id, str) else (table[key], table[key])
+            value = table[key]
+            if isinstance(message.id, str):
+                message.string = value if isinstance(value, str) else value[0]
+            else:  # a plural: [singular, plural] in the file, or one string for both
+                message.string = tuple(value) if isinstance(value, list) else (value, value)
             message.flags.discard("fuzzy")
         elif not message.string or (isinstance(message.string, tuple) and not message.string[0]):
             missing.append(key)
