@@ -4,6 +4,7 @@ Usage: python tools/po_fill.py locale/en/LC_MESSAGES/django.po translations.json
 Prints the msgids that are still untranslated.
 """
 
+import io
 import json
 import sys
 
@@ -29,8 +30,11 @@ def main(po_path: str, json_path: str) -> None:
             message.flags.discard("fuzzy")
         elif not message.string or (isinstance(message.string, tuple) and not message.string[0]):
             missing.append(key)
+    # Written in memory first: an error while writing must not leave a truncated catalogue behind.
+    buffer = io.BytesIO()
+    pofile.write_po(buffer, catalog, width=0)
     with open(po_path, "wb") as f:
-        pofile.write_po(f, catalog, width=0)
+        f.write(buffer.getvalue())
     for key in missing:
         print("MISSING:", json.dumps(key, ensure_ascii=False))
 
