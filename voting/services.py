@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.census import census_kelurahan_id
+from accounts.desk import ballot_hidden_until
 from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
@@ -299,6 +300,11 @@ def ballot_cast(
         )
     if participation.detached:
         raise ValidationError(detached_message(area))
+    if not _created and ballot_hidden_until(voter):
+        # Signed in through a desk reset in the last 24 hours: whoever holds the new password may
+        # not replace the ballot, whichever page or path asks (accounts/desk.py).
+        raise PermissionDenied(_("Surat suara Anda tidak dapat diubah selama 24 jam setelah kata sandi diatur ulang "
+                                 "di meja LPM."))
     if participation.user_id is None:
         participation.user = voter
         participation.save(update_fields=["user"])

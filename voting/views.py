@@ -111,7 +111,7 @@ def ballot(request, round_slug: str, area_id: int):
             choices, blank = ballot_from_post(round=area.round, project_ids=list(costs), data=request.POST)
             services.ballot_cast(voter=request.user, area=area, choices=choices, blank=blank, costs=costs)
             return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
-        except ValidationError:
+        except (ValidationError, PermissionDenied):
             pass
     participation = Participation.objects.filter(
         round_id=area.round_id, area=area, nik_hash=request.user.nik_hash

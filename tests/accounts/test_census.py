@@ -403,7 +403,7 @@ def test_the_holder_of_a_taken_nik_gets_it_back_at_the_desk(client, officer, gun
     assert squatter.nik_hash is None and squatter.birth_year is None and not squatter.is_residence_verified
     ok, reason = voting.voter_eligibility(user=squatter, area=area)
     assert not ok
-    notice = Notification.objects.get(recipient=squatter)
+    notice = Notification.objects.get(recipient=squatter, kind="nik_moved")
     assert notice.kind == "nik_moved"
     audit = AuditEntry.objects.get(action="nik.move")
     assert audit.actor == officer and audit.detail["from_account"] == squatter.pk

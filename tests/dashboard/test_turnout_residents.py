@@ -92,7 +92,10 @@ def test_the_council_page_shows_thousands_as_numbers_and_turnout_against_populat
     assert f"{first.population:,}".replace(",", ".") in section
 
 
-def test_a_city_paper_ballot_of_an_unregistered_resident_counts_in_the_niks_kecamatan(db):
+def test_a_city_paper_ballot_of_an_unregistered_resident_counts_in_the_forums_kecamatan(db):
+    """A paper ballot comes from a kelurahan forum, which takes only that kelurahan's residents
+    (issue 12): the forum says where the voter lives. The NIK's region says only where it was
+    first issued, often another city or another kecamatan."""
     from tests.voting.conftest import make_round
 
     round_ = make_round(slug="ap-kertas")
@@ -101,7 +104,9 @@ def test_a_city_paper_ballot_of_an_unregistered_resident_counts_in_the_niks_keca
     moderator.moderated_kelurahan.add(round_.test_areas["kel"].kelurahan)
     nik = make_nik(birth=dt.date(1980, 5, 5), region="647103")  # first registered in Balikpapan Utara
     voting_services.paper_ballot_enter(moderator=moderator, nik=nik, area=city, choices=[], blank=True)
-    assert Participation.objects.get(round=round_, area=city).kecamatan_id == "64.71.03"
+    forum_kecamatan = round_.test_areas["kel"].kelurahan.kecamatan_id
+    assert forum_kecamatan != "64.71.03"
+    assert Participation.objects.get(round=round_, area=city).kecamatan_id == forum_kecamatan
     tables = selectors.turnout_tables(round=round_, kecamatan_rows=list(Kecamatan.objects.order_by("code")))
     assert None not in tables["gender"].rows
 
