@@ -56,21 +56,23 @@ def _serious_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("role", ["visitor", "warga@demo.local", "lpm@demo.local", "verifikator@demo.local",
                                   "dewan@demo.local", "admin@demo.local"])
-def test_no_serious_accessibility_violation_on_the_main_pages(demo, chromium, live_server, role, width):
-    context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    if role != "visitor":
-        sign_in(page, live_server, role, DEMO_PASSWORD)
+def test_no_serious_accessibility_violation_on_the_main_pages(demo, chromium, live_server, role):
+    """Each role's main pages at phone and desktop width (both widths in one test: the demo data
+    is seeded once per test, and seeding costs more than the pages)."""
     found = {}
-    for path in _pages(role):
-        response = page.goto(f"{live_server.url}{path}")
-        assert response.status == 200, (path, response.status)
-        page.wait_for_load_state("load")
-        if violations := _serious_violations(page):
-            found[path] = violations
-    context.close()
+    for width in (390, 1280):
+        context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        if role != "visitor":
+            sign_in(page, live_server, role, DEMO_PASSWORD)
+        for path in _pages(role):
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, (width, path, response.status)
+            page.wait_for_load_state("load")
+            if violations := _serious_violations(page):
+                found[f"{path} at {width} px"] = violations
+        context.close()
     assert not found, "\n".join(f"{path}: {v}" for path, vs in found.items() for v in vs)
