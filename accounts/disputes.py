@@ -12,9 +12,8 @@ be published), but it is re-keyed at random exactly as for a deleted account (vo
 areas of those rounds: one NIK, one vote. Nobody is shown whether or how the other account voted.
 """
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,7 @@ from .audit import audit_record
 from .identity import nik_stored_fields
 from .models import User
 from .nik import NikInfo
-from .services import DuplicateEmail, DuplicatePhone, _duplicate
+from .services import DuplicateEmail, DuplicatePhone
 from .signals import nik_moving
 
 
@@ -37,25 +36,16 @@ def user_register_without_nik(*, full_name: str, email: str | None, phone: str, 
                               password: str, language: str = "id") -> User:
     """An account for someone whose NIK another account already holds. It cannot vote until an LPM
     officer who has seen the KTP moves the NIK to it. Nothing of the NIK typed is kept."""
-    from .services import _queue_verification_email
+    from .services import account_create
 
     email = (email or "").strip().lower() or None
     if email and User.objects.filter(email__iexact=email).exists():
         raise DuplicateEmail
     if phone and User.objects.filter(phone=phone).exists():
         raise DuplicatePhone
-    user = User(email=email, full_name=full_name.strip(), phone=phone, kelurahan=kelurahan,
-                consent_version=settings.PRIVACY_POLICY_VERSION, consent_at=timezone.now(), language=language)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        raise _duplicate(exc) from exc
+    user = account_create(email=email, full_name=full_name, phone=phone, kelurahan=kelurahan, password=password,
+                          language=language)
     audit_record(actor=user, action="account.registered_nik_disputed", target=user, detail={})
-    if email:
-        _queue_verification_email(user)
     return user
 
 

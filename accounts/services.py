@@ -72,6 +72,14 @@ def user_register(
         raise DuplicateEmail
     if phone and User.objects.filter(phone=phone).exists():
         raise DuplicatePhone
+    return account_create(email=email, full_name=full_name, phone=phone, kelurahan=kelurahan, password=password,
+                          language=language, **stored)
+
+
+def account_create(*, email: str | None, full_name: str, phone: str, kelurahan: Kelurahan, password: str,
+                   language: str, **stored) -> User:
+    """Saves a new account (with the NIK's stored fields, or without a NIK) whose email and phone
+    the caller found free, and queues the verification e-mail."""
     user = User(
         email=email, full_name=full_name.strip(), phone=phone, **stored, kelurahan=kelurahan,
         consent_version=settings.PRIVACY_POLICY_VERSION, consent_at=timezone.now(), language=language,
@@ -79,7 +87,7 @@ def user_register(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:
-        # A double-tapped submit races past the checks above; the unique index decides.
+        # A double-tapped submit races past the callers' checks; the unique index decides.
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
