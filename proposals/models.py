@@ -1,10 +1,13 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Area, Category, Round
+
+from .search import SearchDocument, SearchIndex
 
 
 class Status(models.TextChoices):
@@ -55,6 +58,13 @@ class KamusItem(models.Model):
         return f"{self.code} {self.name} (per {self.unit})"
 
 
+class ProposalManager(models.Manager):
+    def get_queryset(self):
+        # The search document is only ever searched, never shown: reading it with every proposal
+        # would fetch (and de-TOAST) about twice the description's bytes per row for nothing.
+        return super().get_queryset().defer("search_document")
+
+
 class Proposal(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="proposals")
     area = models.ForeignKey(Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="proposals")
@@ -86,12 +96,18 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # What ?q= searches, kept up to date by PostgreSQL itself (proposals/search.py).
+    search_document = models.GeneratedField(expression=SearchDocument(), output_field=SearchVectorField(),
+                                            db_persist=True)
+
+    objects = ProposalManager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("usulan")
         verbose_name_plural = _("usulan")
-        indexes = [models.Index(fields=["round", "area", "status"])]
+        indexes = [models.Index(fields=["round", "area", "status"]),
+                   SearchIndex(fields=["search_document"], name="proposal_search_document")]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_cost__gte=0), name="estimated_cost_not_negative"),
             models.CheckConstraint(condition=Q(final_cost__isnull=True) | Q(final_cost__gte=0), name="final_cost_not_negative"),

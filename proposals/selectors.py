@@ -1,6 +1,6 @@
 """Reads of proposals. Every list is one annotated queryset, so a page costs a fixed number of queries."""
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -12,6 +12,7 @@ from rounds.phases import PHASE_ORDER, Feature, allows, ballot_locked
 from .models import BALLOT_STATUSES, Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
 from .money import DEVIATION_LIMIT_PERCENT, deviation_percent, indicative_cost
 from .predicates import MODERATION_STATUSES, VALUATION_STATUSES
+from .search import SEARCH_CONFIG
 
 SORTS = {"terbaru": ("-created_at", "-pk"), "dukungan": ("-support_count", "-created_at", "-pk")}
 
@@ -47,10 +48,9 @@ def _search(queryset: QuerySet[Proposal], text: str) -> QuerySet[Proposal]:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        vector = SearchVector("title", weight="A", config="simple") + SearchVector("description", weight="B", config="simple") \
-            + SearchVector("address", weight="C", config="simple")
-        query = SearchQuery(text, config="simple", search_type="websearch")
-        return queryset.annotate(search=vector).filter(search=query)
+        # The stored, GIN-indexed document (proposals/search.py): no tsvector computed per row.
+        return queryset.filter(search_document=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
+    # `make run`'s SQLite has no full-text search (its search_document is NULL): words in order, as typed.
     return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text))
 
 
