@@ -25,6 +25,8 @@ SUITES = [
     ("bench.voting_bench", "City-scale tally from the database against a bare SQL GROUP BY", lambda m, quick: m.run()),
     ("bench.notifications_bench", "Notification fan-out", lambda m, quick: m.run()),
     ("bench.pages_bench", "Pages under gunicorn against a trivial Django view", lambda m, quick: m.run()),
+    ("bench.search_bench", "?q= on 10,000 proposals: stored, GIN-indexed document against a vector computed per row",
+     lambda m, quick: m.run()),
 ]
 
 
