@@ -1,4 +1,4 @@
-"""`make run` boots on SQLite with no environment set, and serves / and /healthz."""
+"""`make run` boots on SQLite with no environment set, and serves / and /healthz (and a search)."""
 
 import http.cookiejar
 import os
@@ -58,6 +58,12 @@ def test_make_run_serves_the_portal_on_sqlite_with_no_environment(fresh_copy):
         assert status == 200
         assert '<html lang="id">' in home and "Suara Warga" in home
         assert (fresh_copy / "db.sqlite3").exists()
+        # SQLite has no full-text search: ?q= looks in titles, descriptions and addresses with LIKE
+        # (its search_document column, PostgreSQL's GIN-indexed tsvector, is NULL there).
+        status, found = fetch(f"http://127.0.0.1:{port}/usulan/?q=pengaspalan")
+        assert status == 200 and "Pengaspalan ulang" in found
+        status, none = fetch(f"http://127.0.0.1:{port}/usulan/?q=tidak-ada-di-mana-mana")
+        assert status == 200 and "Pengaspalan ulang" not in none
         # Links that leave the site (e-mails, printed invitation slips) name this server's port:
         # SITE_URL follows PORT (issue 13 saw e-mail links to port 8000 under PORT=8010).
         slip = _print_one_invitation_slip(f"http://127.0.0.1:{port}")
