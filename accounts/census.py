@@ -10,15 +10,17 @@ named by its line number only.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import hmac
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +36,8 @@ COPY_BATCH = 50_000  # rows per COPY statement
 
 REFUSAL_REASONS = {
     "nik": gettext_lazy("NIK tidak valid"),
+    "nik_excel": gettext_lazy("NIK tertulis sebagai angka oleh Excel (misalnya 6,47106E+15), sehingga digitnya hilang: "
+                              "format kolom NIK sebagai Teks, lalu ekspor ulang"),
     "kelurahan": gettext_lazy("kode kelurahan tidak dikenal"),
     "duplicate": gettext_lazy("NIK ganda (baris kedua dan berikutnya)"),
     "conflict": gettext_lazy("NIK yang sama untuk kelurahan berbeda (semua barisnya ditolak)"),
@@ -42,6 +46,15 @@ REFUSAL_REASONS = {
 
 class CensusFileError(ValueError):
     """A file that cannot be a census extract at all (no nik / kelurahan_code columns)."""
+
+
+class CensusEmptyError(CensusFileError):
+    """A file with no row that could be stored: importing it would empty the census, so the
+    previous census is kept. `report` says what was read and why each row was refused."""
+
+    def __init__(self, message: str, report: CensusReport):
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass
@@ -135,7 +148,8 @@ def _parsed(lines: Iterable[str], *, report: CensusReport,
         try:
             parsed = parse_nik(nik, today=today)
         except NikError:
-            refused["nik"].append(number)
+            # Excel turns a 16-digit column into 6,47106E+15 (or 6.47106E+15): the digits are gone.
+            refused["nik_excel" if "E+" in nik.upper() else "nik"].append(number)
             continue
         if code not in known:
             refused["kelurahan"].append(number)
@@ -165,9 +179,18 @@ def census_import(*, lines: Iterable[str], actor: User | None = None,
                   progress: Callable[[int], None] | None = None) -> CensusReport:
     """Reads a census file and replaces the stored census with it in one transaction; then, in the
     same transaction, verifies the residence of every account whose NIK and declared kelurahan
-    the new census confirms. Raises CensusFileError for a file without the two columns."""
+    the new census confirms. Raises CensusFileError for a file without the two columns, and
+    CensusEmptyError (the stored census untouched) for one without a row that could be stored."""
     report = CensusReport()
     census = _parsed(lines, report=report, progress=progress)
+    if not census:
+        # Replacing the census with nothing would un-list every resident at once (registration would
+        # stop verifying anyone): a header alone or a file of refused rows is a mistake, not a census.
+        if report.read == 0:
+            raise CensusEmptyError(_("Berkas tidak berisi satu baris data pun, hanya baris judul. "
+                                     "Data penduduk sebelumnya tetap dipakai."), report)
+        raise CensusEmptyError(_("Tidak ada satu baris pun yang dapat disimpan (lihat alasan penolakan di bawah). "
+                                 "Data penduduk sebelumnya tetap dipakai."), report)
     with transaction.atomic():
         _replace(census)
         report.stored = len(census)
@@ -288,14 +311,87 @@ def census_upload_create(*, actor: User, content: bytes) -> CensusUpload:
     return upload
 
 
+CENSUS_LOCK_CLASS = 6471  # pg advisory lock namespace of census imports (the key is the upload's id)
+CENSUS_MAX_ATTEMPTS = 3  # a file that kills its worker three times (memory) is not tried again
+
+
+@contextlib.contextmanager
+def _census_upload_lock(upload_id: int):
+    """Yields whether this process now holds the upload. PostgreSQL lets go of a session's
+    advisory lock when its connection closes, so a worker killed with SIGKILL frees it at once
+    (as voting's tally runs do). The SQLite of `make run` has one eager process."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    held = False
+    for _attempt in range(10):  # a status page's check holds it for an instant: wait that out
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CENSUS_LOCK_CLASS, upload_id])
+            held = cursor.fetchone()[0]
+        if held:
+            break
+        time.sleep(0.2)  # or a live worker holds it, and this message is a second one: given up after 2 s
+    try:
+        yield held
+    finally:
+        if held:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CENSUS_LOCK_CLASS, upload_id])
+
+
+def census_upload_is_held(upload_id: int) -> bool:
+    """Whether a live worker is importing this upload now."""
+    if connection.vendor != "postgresql":
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [CENSUS_LOCK_CLASS, upload_id])
+        return not cursor.fetchone()[0]
+
+
+def census_upload_stalled(upload: CensusUpload) -> bool:
+    """An import marked running that no live worker holds: its worker died (the officer may resume it)."""
+    return upload.status == CensusUpload.Status.RUNNING and not census_upload_is_held(upload.pk)
+
+
+@transaction.atomic
+def census_upload_resume(*, actor: User, upload_id: int) -> bool:
+    """Sends a stalled import again (its file is still stored). Returns whether it was sent: an
+    import that a live worker holds, or that has finished, is left alone."""
+    from .tasks import import_census_upload
+
+    upload = CensusUpload.objects.select_for_update().defer("content").filter(pk=upload_id).first()
+    if upload is None or not census_upload_stalled(upload):
+        return False
+    CensusUpload.objects.filter(pk=upload.pk).update(status=CensusUpload.Status.QUEUED, rows_done=0)
+    AuditEntry.objects.create(actor=actor, action="census.resume", target_type="accounts.censusupload",
+                              target_id=str(upload.pk), detail={"attempts": upload.attempts})
+    import_census_upload.delay_on_commit(upload.pk)
+    return True
+
+
 def census_upload_run(*, upload_id: int) -> None:
     """The task's work: import the stored file, write the counts, forget the file. Idempotent: a
-    finished upload is left alone, an interrupted one starts again from its stored file."""
+    finished upload is left alone, one a live worker holds too, and an interrupted one starts
+    again from its stored file (the import is one transaction: a killed one left nothing)."""
+    with _census_upload_lock(upload_id) as held:
+        if held:
+            _census_upload_import(upload_id)
+
+
+def _census_upload_import(upload_id: int) -> None:
     upload = CensusUpload.objects.filter(pk=upload_id).exclude(
         status__in=[CensusUpload.Status.DONE, CensusUpload.Status.FAILED]).first()
     if upload is None:
         return
-    CensusUpload.objects.filter(pk=upload.pk).update(status=CensusUpload.Status.RUNNING, rows_done=0)
+    if upload.attempts >= CENSUS_MAX_ATTEMPTS:
+        CensusUpload.objects.filter(pk=upload.pk).update(
+            status=CensusUpload.Status.FAILED, content=b"", finished_at=timezone.now(),
+            error=_("Impor berhenti %(count)d kali sebelum selesai (berkas terlalu besar untuk server?). Data "
+                    "penduduk sebelumnya tetap dipakai. Bagi berkas atau hubungi pengelola server.")
+            % {"count": upload.attempts})
+        return
+    CensusUpload.objects.filter(pk=upload.pk).update(status=CensusUpload.Status.RUNNING, rows_done=0,
+                                                     attempts=upload.attempts + 1)
 
     def progress(done: int) -> None:
         CensusUpload.objects.filter(pk=upload.pk).update(rows_done=done)
@@ -304,8 +400,11 @@ def census_upload_run(*, upload_id: int) -> None:
     try:
         report = census_import(lines=decoded_lines([content]), actor=upload.uploaded_by, progress=progress)
     except CensusFileError as error:
+        report = getattr(error, "report", None) or CensusReport()
         CensusUpload.objects.filter(pk=upload.pk).update(
-            status=CensusUpload.Status.FAILED, error=str(error), content=b"", finished_at=timezone.now())
+            status=CensusUpload.Status.FAILED, error=str(error), content=b"", finished_at=timezone.now(),
+            rows_total=report.read, rows_done=report.read, refused=report.refused_count,
+            refused_lines=report.refused_ranges())
         return
     CensusUpload.objects.filter(pk=upload.pk).update(
         status=CensusUpload.Status.DONE, content=b"", rows_total=report.read, rows_done=report.read,

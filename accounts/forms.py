@@ -253,6 +253,12 @@ class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
+# One answer for an address with no account and for an account of another kelurahan: the desk does
+# not tell an officer who is registered elsewhere.
+NIK_MOVE_NO_ACCOUNT = _("Tidak ada akun warga kelurahan Anda dengan email atau nomor HP ini. Periksa ejaannya; "
+                        "jika warga belum mendaftar, minta ia mendaftar lebih dulu (tanpa NIK), lalu coba lagi.")
+
+
 class NikMoveForm(forms.Form):
     """The LPM desk: a NIK someone else registered goes to the holder, whose KTP the officer sees."""
 
@@ -263,14 +269,17 @@ class NikMoveForm(forms.Form):
     confirm = forms.BooleanField(label=_("Saya sudah melihat KTP asli, dan nama serta foto di KTP sesuai dengan warga "
                                          "yang hadir."))
 
+    def __init__(self, *args, officer: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officer = officer
+
     def clean_nik(self):
         return nik_field_clean(self.cleaned_data["nik"])
 
     def clean_holder(self):
         account = user_by_login(self.cleaned_data["holder"])
-        if account is None:
-            raise forms.ValidationError(_("Tidak ada akun dengan email atau nomor HP ini. Minta warga mendaftar "
-                                          "lebih dulu (tanpa NIK), lalu coba lagi."))
+        if account is None or not self.officer.has_perm("accounts.move_nik", account):
+            raise forms.ValidationError(NIK_MOVE_NO_ACCOUNT)
         return account
 
 
@@ -286,7 +295,18 @@ class CensusUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("Berkas terlalu besar (paling besar 100 MB)."))
         content = upload.read()
-        first_line = content[:200].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").lower()
+        # The usual wrong file is the extract as Excel saved it: say how to make the CSV.
+        if content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise forms.ValidationError(_("Ini berkas Excel, bukan CSV. Di Excel pilih Simpan Sebagai (Save As), "
+                                          "jenis CSV UTF-8, lalu unggah berkas .csv itu."))
+        if b"\x00" in content[:4096]:
+            raise forms.ValidationError(_("Berkas ini bukan teks CSV. Unggah ekspor data penduduk sebagai berkas "
+                                          ".csv dengan kolom nik,kelurahan_code."))
+        header, _newline, rest = content[:4096].partition(b"\n")
+        first_line = header.decode("utf-8-sig", errors="replace").lower()
         if "nik" not in first_line or "kelurahan_code" not in first_line:
             raise forms.ValidationError(_("Baris pertama berkas harus berisi nama kolom nik,kelurahan_code."))
+        if not rest.strip() and not content[4096:].strip():
+            raise forms.ValidationError(_("Berkas hanya berisi baris judul, tanpa data penduduk. Data penduduk "
+                                          "sebelumnya tetap dipakai."))
         return content

@@ -253,6 +253,7 @@ class CensusUpload(models.Model):
     refused_lines = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # imports started; a worker that died counts
 
     class Meta:
         ordering = ["-created_at"]

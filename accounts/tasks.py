@@ -77,7 +77,10 @@ def send_registration_attempt_notice(email: str, language: str = "id") -> int:
     return 1
 
 
-@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+# reject_on_worker_lost: a pool process killed mid-import puts the message back on the queue (the
+# import starts again from the stored file; accounts.census bounds the attempts). A whole worker
+# lost leaves the upload running with no live holder: the officer's status page offers to resume.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
 def import_census_upload(upload_id: int) -> None:
     """A census file an admin uploaded: imported here, not in the request (accounts.census)."""
     from .census import census_upload_run

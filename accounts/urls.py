@@ -23,6 +23,7 @@ urlpatterns = [
     path("kode-undangan/", views.invitations, name="invitations"),
     path("data-penduduk/", views_census.census_upload, name="census_upload"),
     path("data-penduduk/<int:pk>/", views_census.census_status, name="census_status"),
+    path("data-penduduk/<int:pk>/lanjutkan/", views_census.census_resume, name="census_resume"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "lupa-sandi/terkirim/",

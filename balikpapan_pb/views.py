@@ -79,13 +79,20 @@ def healthz(request):
 
 def error_400(request, exception=None):
     """Django raises these while it reads a request, before any form can answer: say what to do."""
-    reason = ""
-    if isinstance(exception, TooManyFilesSent):
+    from .uploads import view_upload_limit
+
+    reason = advice = ""
+    larger = view_upload_limit(request)
+    if isinstance(exception, RequestDataTooBig) and larger is not None:
+        # the census page: one file, not photos
+        reason = _("Berkas terlalu besar: paling besar %(mb)d MB.") % {"mb": larger // (1024 * 1024)}
+        advice = _("Kembali ke halaman sebelumnya dan unggah berkas yang lebih kecil.")
+    elif isinstance(exception, TooManyFilesSent):
         reason = _("Terlalu banyak berkas dalam satu kiriman: paling banyak %(max)d foto.") % {"max": MAX_PHOTOS}
     elif isinstance(exception, RequestDataTooBig):
         reason = _("Kiriman terlalu besar: paling besar %(mb)d MB per foto, paling banyak %(max)d foto.") % {
             "mb": MAX_BYTES // (1024 * 1024), "max": MAX_PHOTOS}
-    return render(request, "400.html", {"reason": reason}, status=400)
+    return render(request, "400.html", {"reason": reason, "advice": advice}, status=400)
 
 
 def error_403(request, exception=None):

@@ -257,6 +257,11 @@ STORAGES = {
 # own message with what they typed kept), and the form fields without the files. Each refusal
 # is a 400 page that says what to do (balikpapan_pb.views.error_400).
 UPLOAD_MAX_REQUEST_SIZE = 16 * 1024 * 1024
+# The admin's census extract: a city's register is 20-30 MB (as accounts.census.MAX_UPLOAD_BYTES,
+# which the form checks). Per page: (largest file, the permission that may send it).
+UPLOAD_MAX_REQUEST_SIZE_BY_VIEW = {
+    "accounts:census_upload": (100 * 1024 * 1024, "accounts.import_census"),
+}
 DATA_UPLOAD_MAX_NUMBER_FILES = 6
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: forms are text, files do not count
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -296,13 +296,14 @@ def test_an_uploaded_census_is_imported_by_celery_with_progress_and_the_file_is_
         if upload.status in ("done", "failed"):
             break
         page = client.get(reverse("accounts:census_status", args=[upload.pk])).content.decode()
-        assert f"dari {upload.rows_total} baris" in page or upload.status != "queued"
+        assert f"dari {upload.rows_total:,} baris".replace(",", ".") in page or upload.status != "queued"
         time.sleep(0.05)
     assert upload.status == "done", upload.error
     assert (upload.stored, upload.refused, upload.verified_accounts) == (25_000, 1, 1)
     assert bytes(upload.content) == b""  # the file is gone once imported
     page = client.get(reverse("accounts:census_status", args=[upload.pk])).content.decode()
-    assert "25000" in page and "25001" in page and "NIK tidak valid" in page and "25002" in page
+    # counts grouped the Indonesian way; refused rows named by their line number
+    assert "25.000" in page and "25.001" in page and "NIK tidak valid" in page and "25002" in page
     waiting.refresh_from_db()
     assert waiting.is_residence_verified
     assert AuditEntry.objects.get(action="census.import").actor == admin

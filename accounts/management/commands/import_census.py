@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.census import REFUSAL_REASONS, CensusFileError, census_import, decoded_lines
+from accounts.census import REFUSAL_REASONS, CensusEmptyError, CensusFileError, census_import, decoded_lines
 
 
 class Command(BaseCommand):
@@ -22,6 +22,11 @@ class Command(BaseCommand):
                                        progress=self._progress if options["verbosity"] > 1 else None)
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
+        except CensusEmptyError as error:
+            self.stdout.write(f"rows read: {error.report.read}")
+            for reason, lines in error.report.refused_ranges().items():
+                self.stdout.write(f"  {REFUSAL_REASONS[reason]}, lines {lines}")
+            raise CommandError(str(error)) from None
         except CensusFileError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"rows read: {report.read}")
