@@ -285,6 +285,7 @@ class NikMoveForm(forms.Form):
 
 class CensusUploadForm(forms.Form):
     file = forms.FileField(label=_("Berkas CSV data penduduk"),
+                           widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),  # the picker shows CSV files first
                            help_text=_("Kolom nik,kelurahan_code (kode Kemendagri, misalnya 64.71.05.1006). "
                                        "Menggantikan seluruh data penduduk sebelumnya."))
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wilayah.models import Kecamatan, Kelurahan
 
@@ -237,7 +238,7 @@ class CensusUpload(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("menunggu")
         RUNNING = "running", _("sedang diimpor")
-        DONE = "done", _("selesai")
+        DONE = "done", pgettext_lazy("census upload", "selesai")  # "selesai" alone is a phase's end in English
         FAILED = "failed", _("gagal")
 
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")

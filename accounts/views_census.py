@@ -23,7 +23,7 @@ def census_upload(request):
         return redirect("accounts:census_status", pk=upload.pk)
     return render(request, "accounts/census_upload.html", {
         "form": form, "size": census.census_size(), "last_import": census.census_last_import(),
-        "uploads": CensusUpload.objects.defer("content")[:5],
+        "uploads": [(upload, census.census_upload_stalled(upload)) for upload in CensusUpload.objects.defer("content")[:5]],
     })
 
 

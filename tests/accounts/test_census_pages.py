@@ -108,7 +108,9 @@ def test_a_good_file_with_a_bad_nik_row_is_imported_and_the_row_named_with_group
     page = client.get(reverse("accounts:census_status", args=[upload.pk])).content.decode()
     # Indonesian digit grouping, as the money is written: 1.201 rows, 1.200 stored
     assert ">1.201<" in page and ">1.200<" in page and "NIK tidak valid" in page and "1202" in page
-    assert "Data penduduk saat ini: 1.200 orang." in client.get(reverse("accounts:census_upload")).content.decode()
+    listing = client.get(reverse("accounts:census_upload")).content.decode()
+    assert "Data penduduk saat ini: 1.200 orang." in listing and "1.200 disimpan, 1 ditolak" in listing
+    assert 'accept=".csv,text/csv"' in listing  # the file picker offers CSV files first
 
 
 # --- a real city's file is larger than a proposal's photos --------------------------------------------

@@ -120,6 +120,7 @@ def test_a_whole_worker_killed_mid_import_is_resumed_by_the_admin_from_the_statu
     assert "terhenti setelah" in page and "data penduduk sebelumnya masih dipakai" in page
     assert 'http-equiv="refresh"' not in page  # no refreshing forever
     assert census_kelurahan_id(nik_hash(upload.old_nik)) == GUNUNG_BAHAGIA  # the old census meanwhile
+    assert "terhenti" in client.get(reverse("accounts:census_upload")).content.decode()  # the list says so too
 
     start_worker(processes, "census2")
     resumed = client.post(reverse("accounts:census_resume", args=[upload.pk]), follow=True)
