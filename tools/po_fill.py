@@ -21,6 +21,8 @@ def main(po_path: str, json_path: str) -> None:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
+        if message.context:  # a msgid with a context is keyed "context\x04msgid", as gettext stores it
+            key = f"{message.context}\x04{key}"
         if key in table:
             value = table[key]
             if isinstance(message.id, str):
