@@ -223,25 +223,26 @@ def _ballot_take(*, area: Area, nik_hash: str) -> selectors.OwnBallot | None:
     waits, sealed, for the next mix. If a mix ran meanwhile and put the old ballot back, the
     next mix replaces it again (a pending ballot always replaces the mixed one with its voter_key).
 
-    Two statements whatever was stored: each DELETE returns what it removed, so the old ballot
-    is read by the statement that removes it (the pending one wins, as in selectors.own_ballot)."""
+    One statement whatever was stored: both DELETEs run in it and return what they removed, so the
+    old ballot is read by the statement that removes it (the pending one wins, as in selectors.own_ballot)."""
     lookup = selectors.pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
     key = selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'DELETE FROM "{PendingBallot._meta.db_table}" WHERE round_id = %s AND area_id = %s AND lookup_key = %s '
-            "RETURNING sealed", [area.round_id, area.pk, lookup])
-        pending = cursor.fetchone()
-        cursor.execute(
-            f'DELETE FROM "{Ballot._meta.db_table}" WHERE round_id = %s AND area_id = %s AND voter_key = %s '
-            "RETURNING receipt_code, choices, blank", [area.round_id, area.pk, key])
-        mixed = cursor.fetchone()
-    if pending is not None:
-        payload = sealing.unseal(pending[0], context=selectors.pending_context(
+            f'WITH pending AS (DELETE FROM "{PendingBallot._meta.db_table}" '
+            "WHERE round_id = %(round)s AND area_id = %(area)s AND lookup_key = %(lookup)s RETURNING sealed), "
+            f'mixed AS (DELETE FROM "{Ballot._meta.db_table}" '
+            "WHERE round_id = %(round)s AND area_id = %(area)s AND voter_key = %(key)s "
+            "RETURNING receipt_code, choices, blank) "
+            "SELECT (SELECT sealed FROM pending), mixed.receipt_code, mixed.choices, mixed.blank "
+            "FROM (SELECT 1) AS one LEFT JOIN mixed ON true",
+            {"round": area.round_id, "area": area.pk, "lookup": lookup, "key": key})
+        sealed, receipt_code, choices, blank = cursor.fetchone()
+    if sealed is not None:
+        payload = sealing.unseal(bytes(sealed), context=selectors.pending_context(
             round_id=area.round_id, area_id=area.pk, lookup_key=lookup))
         return selectors.OwnBallot(**payload, mixed=False)
-    if mixed is not None:
-        receipt_code, choices, blank = mixed
+    if receipt_code is not None:
         return selectors.OwnBallot(voter_key=key, receipt_code=receipt_code,
                                    choices=json.loads(choices) if isinstance(choices, str) else choices,
                                    blank=blank, mixed=True)
@@ -309,8 +310,22 @@ def ballot_cast(
         participation.user = voter
         participation.save(update_fields=["user"])
     stored = _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
-    ballot_recorded_notify(voter=voter, area=area)
+    _ballot_recorded_queue(voter=voter, area=area)
     return stored
+
+
+def _ballot_recorded_queue(*, voter: User, area: Area) -> None:
+    """The "ballot recorded" e-mail is the worker's job (tasks.ballot_recorded_notify), asked for
+    after commit: the cast itself writes nothing for it. A broker that is down at that moment
+    loses this one courtesy e-mail (logged), never the ballot."""
+    from notifications.selectors import can_receive_email
+
+    from . import tasks
+
+    if not can_receive_email(voter):
+        return
+    voter_id, area_id = voter.pk, area.pk
+    transaction.on_commit(lambda: tasks.ballot_recorded_notify.delay(voter_id, area_id), robust=True)
 
 
 # Changing one's mind five times in a minute is one e-mail, not five.
@@ -320,7 +335,8 @@ BALLOT_RECORDED_QUIET = dt.timedelta(minutes=10)
 def ballot_recorded_notify(*, voter: User, area: Area) -> bool:
     """An e-mail (where the resident has a verified one) saying that a ballot was recorded for them,
     without the choices or the receipt code. Queued after commit by the notifications outbox; at most
-    one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued."""
+    one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued. Called by the worker
+    for an online ballot (tasks.ballot_recorded_notify), in the transaction of a paper one."""
     from notifications.models import Notification
     from notifications.selectors import can_receive_email
     from notifications.services import notify
