@@ -148,6 +148,30 @@ def own_ballot(*, nik_hash: str | None, area: Area) -> OwnBallot | None:
                                 choices=choices, blank=blank)
 
 
+def desk_reset_used_sql() -> str:
+    """The latest use of a desk reset link of user %(user)s since %(since)s, as a subquery: the test
+    of accounts.desk.ballot_hidden_until, read in the statement that reads the voter's own rows."""
+    from accounts.models import DeskPasswordReset
+
+    return (f"(SELECT max(used_at) FROM {DeskPasswordReset._meta.db_table} "
+            "WHERE user_id = %(user)s AND used_at > %(since)s)")
+
+
+def desk_reset_params(user) -> dict:
+    from django.utils import timezone
+
+    from accounts.desk import DESK_RESET_BALLOT_HIDDEN
+
+    return {"user": user.pk if user is not None else None, "since": timezone.now() - DESK_RESET_BALLOT_HIDDEN}
+
+
+def desk_reset_hidden_until(used_at):
+    """Until when the ballot stays hidden after a desk reset used at `used_at` (None: not hidden)."""
+    from accounts.desk import DESK_RESET_BALLOT_HIDDEN
+
+    return used_at + DESK_RESET_BALLOT_HIDDEN if used_at else None
+
+
 @dataclass(frozen=True)
 class VoterState:
     """What the ballot page needs to know of one voter, read in one statement: the round's phase
@@ -158,25 +182,30 @@ class VoterState:
     channel: str | None
     detached: bool
     ballot: OwnBallot | None
+    hidden_until: Any = None  # accounts.desk.ballot_hidden_until, read in the same statement
 
 
-def voter_state(*, nik_hash: str | None, area: Area) -> VoterState:
+def voter_state(*, user, area: Area) -> VoterState:
+    nik_hash = user.nik_hash
     nik = nik_hash or "-"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.phase, p.id, p.channel, p.detached, pb.sealed, b.receipt_code, b.choices, b.blank "
-            f"{_own_ballot_from()} "
+            f"SELECT r.phase, p.id, p.channel, p.detached, pb.sealed, b.receipt_code, b.choices, b.blank, "
+            f"{desk_reset_used_sql()} {_own_ballot_from()} "
             f"LEFT JOIN {Round._meta.db_table} AS r ON r.id = %(round)s "
             f"LEFT JOIN {Participation._meta.db_table} AS p "
             "ON p.round_id = %(round)s AND p.area_id = %(area)s AND p.nik_hash = %(nik)s",
-            {**_own_ballot_params(nik_hash=nik, area=area), "nik": nik},
+            {**_own_ballot_params(nik_hash=nik, area=area), "nik": nik, **desk_reset_params(user)},
         )
-        phase, participation_id, channel, detached, sealed, receipt_code, choices, blank = cursor.fetchone()
+        phase, participation_id, channel, detached, sealed, receipt_code, choices, blank, used_at = cursor.fetchone()
+    hidden_until = desk_reset_hidden_until(used_at)
     if participation_id is None or not nik_hash:  # no ballot without a participation
-        return VoterState(phase=phase, participated=False, channel=None, detached=False, ballot=None)
+        return VoterState(phase=phase, participated=False, channel=None, detached=False, ballot=None,
+                          hidden_until=hidden_until)
     ballot = _own_ballot_from_row(nik_hash=nik_hash, area=area, sealed=sealed, receipt_code=receipt_code,
                                   choices=choices, blank=blank)
-    return VoterState(phase=phase, participated=True, channel=channel, detached=bool(detached), ballot=ballot)
+    return VoterState(phase=phase, participated=True, channel=channel, detached=bool(detached), ballot=ballot,
+                      hidden_until=hidden_until)
 
 
 def own_participations(*, nik_hash: str | None, round: Round) -> dict[int, Participation]:

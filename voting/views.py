@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.desk import ballot_hidden_until
 from accounts.predicates import is_admin
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
@@ -222,8 +221,9 @@ def ballot(request, round_slug: str, area_id: int):
             return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
         except (ValidationError, PermissionDenied):
             pass
-    # The round's phase now, the participation and the voter's own ballot: one statement.
-    state = selectors.voter_state(nik_hash=request.user.nik_hash, area=kept.area)
+    # The round's phase now, the participation, the voter's own ballot and whether a desk reset
+    # hides it: one statement.
+    state = selectors.voter_state(user=request.user, area=kept.area)
     area = _with_phase(kept.area, state.phase)
     ok, reason = services.voter_eligibility(user=request.user, area=area)
     if not ok:
@@ -239,7 +239,7 @@ def ballot(request, round_slug: str, area_id: int):
     projects = selectors.ballot_order(kept.projects, seed=seed)
     project_ids = [p.project_id for p in projects]
     current = state.ballot
-    hidden_until = ballot_hidden_until(request.user) if current else None
+    hidden_until = state.hidden_until if current else None
     if hidden_until:  # signed in through a desk reset lately: the old choices are neither shown nor replaced
         return render(request, "voting/ballot_hidden.html", {"area": area, "round": area.round, "until": hidden_until},
                       status=403 if request.method == "POST" else 200)
@@ -274,16 +274,18 @@ def ballot(request, round_slug: str, area_id: int):
 @login_required
 def done(request, round_slug: str, area_id: int):
     """The receipt a confirmed ballot redirects to: the area and the voter's other areas come from
-    the kept copies, the ballot in one statement."""
-    area = _kept_ballot(round_slug, area_id).area
-    current = selectors.own_ballot(nik_hash=request.user.nik_hash, area=area)
+    the kept copies; the ballot and whether a desk reset hides its receipt code in one statement."""
+    kept = _kept_ballot(round_slug, area_id)
+    state = selectors.voter_state(user=request.user, area=kept.area)
+    area = _with_phase(kept.area, state.phase)
+    current = state.ballot
     if current is None:
         return redirect("voting:ballot", round_slug=round_slug, area_id=area.pk)
     others = [
         a for a in _kept_resident_areas(area.round, request.user.kelurahan_id) if a.pk != area.pk
     ]
     return render(request, "voting/done.html", {"area": area, "round": area.round, "ballot": current, "others": others,
-                                                "hidden_until": ballot_hidden_until(request.user)})
+                                                "hidden_until": state.hidden_until})
 
 
 def _kept_resident_areas(round_: Round, kelurahan_id: str | None) -> list[Area]:

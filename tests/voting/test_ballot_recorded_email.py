@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from notifications import services as notification_services
@@ -73,7 +74,9 @@ def test_changes_within_ten_minutes_are_one_email_and_a_later_change_another(
         with django_capture_on_commit_callbacks(execute=True):
             services.ballot_cast(voter=voter, area=kel_area, choices=picks)
     assert Notification.objects.filter(recipient=voter, kind="ballot_recorded").count() == 1
+    # eleven minutes later (the notification's time, and the web's note that it asked the worker)
     Notification.objects.filter(recipient=voter).update(created_at=timezone.now() - dt.timedelta(minutes=11))
+    cache.delete(services.ballot_recorded_quiet_key(voter.pk, kel_area.pk))
     with django_capture_on_commit_callbacks(execute=True):
         services.ballot_cast(voter=voter, area=kel_area, choices=ids[:1])
     assert Notification.objects.filter(recipient=voter, kind="ballot_recorded").count() == 2
