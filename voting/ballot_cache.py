@@ -66,27 +66,32 @@ class AreaBallot:
         return html
 
 
-_areas: dict[int, AreaBallot] = {}
+_kept: dict[tuple, AreaBallot] = {}
 
 
 def area_ballot(area_id: int, load) -> AreaBallot:
     """The kept ballot of an area, or a fresh one from `load()` -> (area, closes_at, projects)
     (kept unless a change was made a moment ago)."""
+    return _kept_or_fresh(("area", area_id), load)
+
+
+def round_kept(round_id: int) -> AreaBallot:
+    """What is kept per round under the same version (its `fragment`s: the areas each kelurahan
+    votes in, for the receipt page)."""
+    return _kept_or_fresh(("round", round_id), lambda: (None, None, []))
+
+
+def _kept_or_fresh(key: tuple, load) -> AreaBallot:
     if not settings.SHARED_CACHE:
         return AreaBallot("", 0.0, *load())
     version, changed_at = _version()
     now = time.time()
-    kept = _areas.get(area_id)
+    kept = _kept.get(key)
     if kept is not None and kept.version == version and now - kept.kept_at < KEEP_SECONDS:
         return kept
     fresh = AreaBallot(version, now, *load())
     if now - changed_at >= settings.CACHE_CHANGE_GUARD_SECONDS:
-        if len(_areas) >= MAX_AREAS:
-            _areas.clear()
-        _areas[area_id] = fresh
+        if len(_kept) >= MAX_AREAS:
+            _kept.clear()
+        _kept[key] = fresh
     return fresh
-
-
-def forget_all() -> None:
-    """Tests: start every process-local copy afresh."""
-    _areas.clear()

@@ -115,10 +115,13 @@ def _kept_ballot(round_slug: str, area_id: int) -> ballot_cache.AreaBallot:
 
 
 def _with_phase(area: Area, phase: str | None) -> Area:
-    """A copy of a kept area whose round has the phase just read: whether voting is open is
-    never taken from a kept copy (nor is the kept copy changed)."""
+    """The kept area with the phase just read: itself when its round's phase is that, else a copy
+    whose round has it. Whether voting is open is never taken from a kept copy (nor is the kept
+    copy changed: callers only read it)."""
     if phase is None:  # the round is gone
         raise Http404
+    if phase == area.round.phase:
+        return area
     fresh = copy.copy(area)
     fresh.round = copy.copy(area.round)
     fresh.round.phase = phase
@@ -158,11 +161,11 @@ def _ballot_page_kept(request, kept: ballot_cache.AreaBallot, area: Area, projec
              "is_ranked": round_.ballot_type == BallotType.RANKED,
              "is_cumulative": round_.ballot_type == BallotType.CUMULATIVE}
     ranks = range(1, round_.max_choices + 1)
-    card = get_template("voting/_ballot_row.html")
     rows = _rows(round_, projects, choices, blank)
     cards = "".join(
         kept.fragment(("card", language, row["id"], row["checked"], row["rank"], row["points"]),
-                      lambda row=row: card.render({"row": row, "round": round_, "ranks": ranks, **flags}))
+                      lambda row=row: get_template("voting/_ballot_row.html").render(
+                          {"row": row, "round": round_, "ranks": ranks, **flags}))
         for row in rows
     )
 
@@ -290,8 +293,7 @@ def done(request, round_slug: str, area_id: int):
 
 def _kept_resident_areas(round_: Round, kelurahan_id: str | None) -> list[Area]:
     """selectors.areas_for_resident, kept with the ballot copies (areas change with the same version)."""
-    kept = ballot_cache.area_ballot(-round_.pk, lambda: (None, None, []))
-    return kept.fragment(("areas", kelurahan_id),
+    return ballot_cache.round_kept(round_.pk).fragment(("areas", kelurahan_id),
                          lambda: selectors.areas_for_resident(round=round_, kelurahan_id=kelurahan_id))
 
 

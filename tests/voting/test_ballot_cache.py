@@ -8,7 +8,9 @@ area's page one after the other."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals.models import Proposal
@@ -88,6 +90,26 @@ def test_a_round_closed_behind_the_signals_back_refuses_at_once(client, resident
     assert client.get(ballot_url(kel_area)).status_code == 403
     assert client.post(ballot_url(kel_area), {"project": [ids[0]], "confirm": "1"}).status_code == 403
     assert not stored_ballots(kel_area)
+
+
+def test_right_after_a_change_nothing_is_kept(client, resident, kel_area, settings):
+    """A page read within CACHE_CHANGE_GUARD_SECONDS of a change may have read the database before
+    the writing transaction committed: it serves its reader, and the next reader reads afresh."""
+    settings.CACHE_CHANGE_GUARD_SECONDS = 60
+    client.force_login(resident)
+    client.get(ballot_url(kel_area))
+    proposal = Proposal.objects.get(pk=project_ids(kel_area)[0])
+    proposal.title = "Jalan baru"
+    proposal.save()
+    for _reader in range(2):  # each reads the projects afresh
+        with CaptureQueriesContext(connection) as queries:
+            assert "Jalan baru" in client.get(ballot_url(kel_area)).content.decode()
+        assert sum('FROM "proposals_proposal"' in q["sql"] for q in queries.captured_queries) == 1
+    settings.CACHE_CHANGE_GUARD_SECONDS = 0  # the change is long past: the next read is kept
+    client.get(ballot_url(kel_area))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(ballot_url(kel_area))
+    assert not any('FROM "proposals_proposal"' in q["sql"] for q in queries.captured_queries)
 
 
 def test_two_voters_alternating_see_only_their_own_choices_receipt_and_token(kel_area):
