@@ -4,6 +4,7 @@ An online cast writes nothing for it: after commit it asks the worker (voting.ta
 ballot_recorded_notify), which here runs in this process (Celery's eager mode)."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core import mail
@@ -103,3 +104,29 @@ def test_a_paper_ballot_in_a_residents_name_is_confirmed_to_them(voting_round, k
     _with_email(voter)
     services.paper_ballot_enter(moderator=moderator, nik=nik, area=kel_area, choices=project_ids(kel_area)[:1])
     assert len(_sent_for(voter)) == 1
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_email_of_a_ballot_cast_on_the_page(celery_live_worker):
+    """The web asks after commit; a real worker on real Redis (the task routed to the
+    notifications queue) writes the message and sends it, once for two changes in a row."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.notifications.conftest import wait_until
+
+    from .conftest import make_round
+
+    area = make_round().test_areas["kel"]
+    voter = _with_email(resident_with_nik()[0])
+    client = Client()
+    client.force_login(voter)
+    url = reverse("voting:ballot", args=[area.round.slug, area.pk])
+    ids = project_ids(area)
+    for picks in (ids[:1], ids[:2]):
+        assert client.post(url, {"project": picks, "confirm": "1"}).status_code == 302
+    wait_until(lambda: [m for m in mail.outbox if voter.email in m.to], timeout=30, message="the e-mail")
+    time.sleep(1.5)  # a second message, were there one, would have come by now
+    assert len([m for m in mail.outbox if voter.email in m.to]) == 1
+    assert Notification.objects.filter(recipient=voter, kind="ballot_recorded").count() == 1
