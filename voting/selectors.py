@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,21 @@ def ballot_project_costs(area: Area) -> dict[str, int]:
     return {(external_id or str(pk)): cost for pk, external_id, cost in rows}
 
 
+def phase_and_costs(area: Area) -> tuple[str | None, dict[str, int]]:
+    """The round's phase now and project id -> cost of the area's ballot, in one statement: what a
+    confirmed ballot is checked against (the rest of the area may come from a kept copy)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.phase, p.id, p.external_id, COALESCE(p.final_cost, p.estimated_cost) "
+            f"FROM {Round._meta.db_table} AS r LEFT JOIN {Proposal._meta.db_table} AS p "
+            "ON p.area_id = %s AND p.status = ANY(%s) WHERE r.id = %s",
+            [area.pk, [str(s) for s in BALLOT_STATUSES], area.round_id],
+        )
+        rows = cursor.fetchall()
+    phase = rows[0][0] if rows else None
+    return phase, {(external_id or str(pk)): cost for _phase, pk, external_id, cost in rows if pk is not None}
+
+
 def areas_for_resident(*, round: Round, kelurahan_id: str | None) -> list[Area]:
     """The areas of a round a resident of this kelurahan votes in: kelurahan, kecamatan, city."""
     if not kelurahan_id:
@@ -89,20 +105,107 @@ def areas_for_resident(*, round: Round, kelurahan_id: str | None) -> list[Area]:
     return sorted(Area.objects.filter(query, round=round), key=lambda a: (order.get(a.level, 3), a.code))
 
 
+def _own_ballot_from_row(*, nik_hash: str, area: Area, sealed, receipt_code, choices, blank) -> OwnBallot | None:
+    if sealed is not None:
+        lookup = pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
+        payload = sealing.unseal(bytes(sealed), context=pending_context(
+            round_id=area.round_id, area_id=area.pk, lookup_key=lookup))
+        return OwnBallot(**payload, mixed=False)
+    if receipt_code is None:
+        return None
+    return OwnBallot(voter_key=voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
+                     receipt_code=receipt_code, choices=json.loads(choices) if isinstance(choices, str) else choices,
+                     blank=blank, mixed=True)
+
+
+# The voter's pending ballot (sealed) and mixed ballot side by side in one row (each key is unique).
+_OWN_BALLOT_FROM = (
+    "FROM (SELECT 1) AS one "
+    "LEFT JOIN {pending} AS pb ON pb.round_id = %(round)s AND pb.area_id = %(area)s AND pb.lookup_key = %(lookup)s "
+    "LEFT JOIN {ballot} AS b ON b.round_id = %(round)s AND b.area_id = %(area)s AND b.voter_key = %(key)s"
+)
+
+
+def _own_ballot_from() -> str:
+    return _OWN_BALLOT_FROM.format(pending=PendingBallot._meta.db_table, ballot=Ballot._meta.db_table)
+
+
+def _own_ballot_params(*, nik_hash: str, area: Area) -> dict:
+    return {"round": area.round_id, "area": area.pk,
+            "lookup": pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
+            "key": voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)}
+
+
 def own_ballot(*, nik_hash: str | None, area: Area) -> OwnBallot | None:
-    """The voter's ballot: the pending one if they cast or changed it since the last mix."""
+    """The voter's ballot: the pending one if they cast or changed it since the last mix (one statement)."""
     if not nik_hash:
         return None
-    lookup = pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
-    pending = PendingBallot.objects.filter(round_id=area.round_id, area=area, lookup_key=lookup).first()
-    if pending is not None:
-        return OwnBallot(**pending_open(pending), mixed=False)
-    key = voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
-    ballot = Ballot.objects.filter(round_id=area.round_id, area=area, voter_key=key).first()
-    if ballot is None:
-        return None
-    return OwnBallot(voter_key=key, receipt_code=ballot.receipt_code, choices=ballot.choices, blank=ballot.blank,
-                     mixed=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pb.sealed, b.receipt_code, b.choices, b.blank {_own_ballot_from()}",
+                       _own_ballot_params(nik_hash=nik_hash, area=area))
+        sealed, receipt_code, choices, blank = cursor.fetchone()
+    return _own_ballot_from_row(nik_hash=nik_hash, area=area, sealed=sealed, receipt_code=receipt_code,
+                                choices=choices, blank=blank)
+
+
+def desk_reset_used_sql() -> str:
+    """The latest use of a desk reset link of user %(user)s since %(since)s, as a subquery: the test
+    of accounts.desk.ballot_hidden_until, read in the statement that reads the voter's own rows."""
+    from accounts.models import DeskPasswordReset
+
+    return (f"(SELECT max(used_at) FROM {DeskPasswordReset._meta.db_table} "
+            "WHERE user_id = %(user)s AND used_at > %(since)s)")
+
+
+def desk_reset_params(user) -> dict:
+    from django.utils import timezone
+
+    from accounts.desk import DESK_RESET_BALLOT_HIDDEN
+
+    return {"user": user.pk if user is not None else None, "since": timezone.now() - DESK_RESET_BALLOT_HIDDEN}
+
+
+def desk_reset_hidden_until(used_at):
+    """Until when the ballot stays hidden after a desk reset used at `used_at` (None: not hidden)."""
+    from accounts.desk import DESK_RESET_BALLOT_HIDDEN
+
+    return used_at + DESK_RESET_BALLOT_HIDDEN if used_at else None
+
+
+@dataclass(frozen=True)
+class VoterState:
+    """What the ballot page needs to know of one voter, read in one statement: the round's phase
+    now (never from a kept copy), their participation and their own ballot."""
+
+    phase: str | None
+    participated: bool
+    channel: str | None
+    detached: bool
+    ballot: OwnBallot | None
+    hidden_until: Any = None  # accounts.desk.ballot_hidden_until, read in the same statement
+
+
+def voter_state(*, user, area: Area) -> VoterState:
+    nik_hash = user.nik_hash
+    nik = nik_hash or "-"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.phase, p.id, p.channel, p.detached, pb.sealed, b.receipt_code, b.choices, b.blank, "
+            f"{desk_reset_used_sql()} {_own_ballot_from()} "
+            f"LEFT JOIN {Round._meta.db_table} AS r ON r.id = %(round)s "
+            f"LEFT JOIN {Participation._meta.db_table} AS p "
+            "ON p.round_id = %(round)s AND p.area_id = %(area)s AND p.nik_hash = %(nik)s",
+            {**_own_ballot_params(nik_hash=nik, area=area), "nik": nik, **desk_reset_params(user)},
+        )
+        phase, participation_id, channel, detached, sealed, receipt_code, choices, blank, used_at = cursor.fetchone()
+    hidden_until = desk_reset_hidden_until(used_at)
+    if participation_id is None or not nik_hash:  # no ballot without a participation
+        return VoterState(phase=phase, participated=False, channel=None, detached=False, ballot=None,
+                          hidden_until=hidden_until)
+    ballot = _own_ballot_from_row(nik_hash=nik_hash, area=area, sealed=sealed, receipt_code=receipt_code,
+                                  choices=choices, blank=blank)
+    return VoterState(phase=phase, participated=True, channel=channel, detached=bool(detached), ballot=ballot,
+                      hidden_until=hidden_until)
 
 
 def own_participations(*, nik_hash: str | None, round: Round) -> dict[int, Participation]:

@@ -181,11 +181,36 @@ def _participation_lock(*, area: Area, nik_hash: str, defaults: dict) -> tuple[P
     existing = Participation.objects.select_for_update().filter(round_id=area.round_id, area=area, nik_hash=nik_hash).first()
     if existing is not None:
         return existing, False
+    return _participation_create(area=area, nik_hash=nik_hash, defaults=defaults)
+
+
+def _participation_create(*, area: Area, nik_hash: str, defaults: dict) -> tuple[Participation, bool]:
+    """The INSERT of _participation_lock, for a row just found missing (see there)."""
     try:
         with transaction.atomic():
             return Participation.objects.create(round_id=area.round_id, area=area, nik_hash=nik_hash, **defaults), True
     except IntegrityError:
         return Participation.objects.select_for_update().get(round_id=area.round_id, area=area, nik_hash=nik_hash), False
+
+
+def _participation_lock_online(*, area: Area, voter: User, defaults: dict) -> tuple[Participation, bool, object]:
+    """_participation_lock for a voter's own online cast: the existing row is locked by a statement
+    that also reads when a desk reset link of the voter was last used within the window of
+    accounts.desk (ballot_hidden_until); a first cast creates the row as _participation_lock does.
+    Returns the participation, whether it was created, and that time (or None)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, p.user_id, p.channel, p.detached, {selectors.desk_reset_used_sql()} "
+            f'FROM "{Participation._meta.db_table}" AS p '
+            "WHERE p.round_id = %(round)s AND p.area_id = %(area)s AND p.nik_hash = %(nik)s FOR UPDATE OF p",
+            {"round": area.round_id, "area": area.pk, "nik": voter.nik_hash, **selectors.desk_reset_params(voter)})
+        row = cursor.fetchone()
+    if row is None:
+        participation, created = _participation_create(area=area, nik_hash=voter.nik_hash, defaults=defaults)
+        return participation, created, None if created else ballot_hidden_until(voter)  # lost a race: ask as ever
+    pk, user_id, channel, detached, used_at = row
+    return Participation(pk=pk, round_id=area.round_id, area=area, nik_hash=voter.nik_hash, user_id=user_id,
+                         channel=channel, detached=detached), False, used_at
 
 
 def _pending_ballot(*, area: Area, lookup_key: str, voter_key: str, receipt_code: str, choices, blank: bool
@@ -198,7 +223,13 @@ def _pending_ballot(*, area: Area, lookup_key: str, voter_key: str, receipt_code
 
 
 def _pending_write(**fields) -> None:
-    _pending_ballot(**fields).save(force_insert=True)
+    """INSERT of the sealed pending ballot (SQL of its own: the ORM's INSERT costs more to build
+    than to run)."""
+    row = _pending_ballot(**fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{PendingBallot._meta.db_table}" (id, round_id, area_id, lookup_key, sealed) '
+            "VALUES (%s, %s, %s, %s, %s)", [row.pk, row.round_id, row.area_id, row.lookup_key, bytes(row.sealed)])
 
 
 def pending_ballots_bulk_create(*, area: Area, ballots: list[tuple[str, list | dict]]) -> int:
@@ -223,25 +254,26 @@ def _ballot_take(*, area: Area, nik_hash: str) -> selectors.OwnBallot | None:
     waits, sealed, for the next mix. If a mix ran meanwhile and put the old ballot back, the
     next mix replaces it again (a pending ballot always replaces the mixed one with its voter_key).
 
-    Two statements whatever was stored: each DELETE returns what it removed, so the old ballot
-    is read by the statement that removes it (the pending one wins, as in selectors.own_ballot)."""
+    One statement whatever was stored: both DELETEs run in it and return what they removed, so the
+    old ballot is read by the statement that removes it (the pending one wins, as in selectors.own_ballot)."""
     lookup = selectors.pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
     key = selectors.voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'DELETE FROM "{PendingBallot._meta.db_table}" WHERE round_id = %s AND area_id = %s AND lookup_key = %s '
-            "RETURNING sealed", [area.round_id, area.pk, lookup])
-        pending = cursor.fetchone()
-        cursor.execute(
-            f'DELETE FROM "{Ballot._meta.db_table}" WHERE round_id = %s AND area_id = %s AND voter_key = %s '
-            "RETURNING receipt_code, choices, blank", [area.round_id, area.pk, key])
-        mixed = cursor.fetchone()
-    if pending is not None:
-        payload = sealing.unseal(pending[0], context=selectors.pending_context(
+            f'WITH pending AS (DELETE FROM "{PendingBallot._meta.db_table}" '
+            "WHERE round_id = %(round)s AND area_id = %(area)s AND lookup_key = %(lookup)s RETURNING sealed), "
+            f'mixed AS (DELETE FROM "{Ballot._meta.db_table}" '
+            "WHERE round_id = %(round)s AND area_id = %(area)s AND voter_key = %(key)s "
+            "RETURNING receipt_code, choices, blank) "
+            "SELECT (SELECT sealed FROM pending), mixed.receipt_code, mixed.choices, mixed.blank "
+            "FROM (SELECT 1) AS one LEFT JOIN mixed ON true",
+            {"round": area.round_id, "area": area.pk, "lookup": lookup, "key": key})
+        sealed, receipt_code, choices, blank = cursor.fetchone()
+    if sealed is not None:
+        payload = sealing.unseal(bytes(sealed), context=selectors.pending_context(
             round_id=area.round_id, area_id=area.pk, lookup_key=lookup))
         return selectors.OwnBallot(**payload, mixed=False)
-    if mixed is not None:
-        receipt_code, choices, blank = mixed
+    if receipt_code is not None:
         return selectors.OwnBallot(voter_key=key, receipt_code=receipt_code,
                                    choices=json.loads(choices) if isinstance(choices, str) else choices,
                                    blank=blank, mixed=True)
@@ -285,9 +317,9 @@ def ballot_cast(
         round=round_, area=area, choices=choices, blank=blank,
         costs=selectors.ballot_project_costs(area) if costs is None else costs,
     )
-    participation, _created = _participation_lock(
+    participation, _created, desk_reset_used_at = _participation_lock_online(
         area=area,
-        nik_hash=voter.nik_hash,
+        voter=voter,
         defaults={
             "user": voter, "channel": channel, "age_band": age_band(voter.birth_year), "gender": voter.gender,
             "kecamatan_id": voter.kelurahan_id[:8] if voter.kelurahan_id else None,
@@ -300,7 +332,7 @@ def ballot_cast(
         )
     if participation.detached:
         raise ValidationError(detached_message(area))
-    if not _created and ballot_hidden_until(voter):
+    if not _created and desk_reset_used_at:
         # Signed in through a desk reset in the last 24 hours: whoever holds the new password may
         # not replace the ballot, whichever page or path asks (accounts/desk.py).
         raise PermissionDenied(_("Surat suara Anda tidak dapat diubah selama 24 jam setelah kata sandi diatur ulang "
@@ -309,8 +341,35 @@ def ballot_cast(
         participation.user = voter
         participation.save(update_fields=["user"])
     stored = _ballot_store(area=area, nik_hash=voter.nik_hash, choices=normalized, blank=blank)
-    ballot_recorded_notify(voter=voter, area=area)
+    _ballot_recorded_queue(voter=voter, area=area)
     return stored
+
+
+def ballot_recorded_quiet_key(voter_id: int, area_id: int) -> str:
+    return f"ballot-recorded-asked:{voter_id}:{area_id}"
+
+
+def _ballot_recorded_queue(*, voter: User, area: Area) -> None:
+    """The "ballot recorded" e-mail is the worker's job (tasks.ballot_recorded_notify), asked for
+    after commit: the cast itself writes nothing for it. Once asked, the worker is not asked again
+    for this area within BALLOT_RECORDED_QUIET (a key in the shared cache; the worker's own test of
+    the quiet period decides). A broker that is down at that moment loses this one courtesy
+    e-mail (logged), never the ballot."""
+    from django.core.cache import cache
+
+    from notifications.selectors import can_receive_email
+
+    from . import tasks
+
+    if not can_receive_email(voter):
+        return
+    voter_id, area_id = voter.pk, area.pk
+
+    def ask() -> None:
+        if cache.add(ballot_recorded_quiet_key(voter_id, area_id), 1, BALLOT_RECORDED_QUIET.total_seconds()):
+            tasks.ballot_recorded_notify.delay(voter_id, area_id)
+
+    transaction.on_commit(ask, robust=True)
 
 
 # Changing one's mind five times in a minute is one e-mail, not five.
@@ -320,7 +379,8 @@ BALLOT_RECORDED_QUIET = dt.timedelta(minutes=10)
 def ballot_recorded_notify(*, voter: User, area: Area) -> bool:
     """An e-mail (where the resident has a verified one) saying that a ballot was recorded for them,
     without the choices or the receipt code. Queued after commit by the notifications outbox; at most
-    one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued."""
+    one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued. Called by the worker
+    for an online ballot (tasks.ballot_recorded_notify), in the transaction of a paper one."""
     from notifications.models import Notification
     from notifications.selectors import can_receive_email
     from notifications.services import notify

@@ -87,3 +87,22 @@ def mix_ballots() -> int:
     from . import services
 
     return services.ballots_mix_due()
+
+
+@shared_task(acks_late=True)
+def ballot_recorded_notify(voter_id: int, area_id: int) -> bool:
+    """The "ballot recorded" e-mail of an online cast (services.ballot_cast asks after commit).
+    Run twice, it sends once: the voter's row is locked while the quiet period is checked."""
+    from django.db import transaction
+
+    from accounts.models import User
+    from rounds.models import Area
+
+    from . import services
+
+    with transaction.atomic():
+        voter = User.objects.select_for_update().filter(pk=voter_id).first()
+        area = Area.objects.select_related("round").filter(pk=area_id).first()
+        if voter is None or area is None:
+            return False
+        return services.ballot_recorded_notify(voter=voter, area=area)

@@ -5,24 +5,32 @@ Views read the request, call a selector or a service, and render. No voting logi
 
 from __future__ import annotations
 
+import copy
+import hashlib
+
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from accounts.desk import ballot_hidden_until
 from accounts.predicates import is_admin
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
 
-from . import selectors, services
+from . import ballot_cache, selectors, services
 from .forms import PaperBallotNikForm, WithdrawalForm, ballot_from_post
 from .models import Channel, Participation, ResultSnapshot
+from .templatetags.voting_tags import rupiah
 
 
 def _area(round_slug: str, area_id: int) -> Area:
@@ -64,22 +72,123 @@ def _hidden_fields(round: Round, choices, blank: bool) -> list[tuple[str, str]]:
     return [("project", pid) for pid in choices]
 
 
-def _ballot_context(area: Area, projects: list[Proposal], choices, blank: bool) -> dict:
+def _ballot_context(area: Area, projects: list[Proposal], choices, blank: bool, **closes_at) -> dict:
+    """`closes_at=` when the caller knows it already (a kept copy); otherwise it is read."""
     round_ = area.round
     rows = _rows(round_, projects, choices, blank)
+    chosen_cost = sum(r["cost"] for r in rows if r["checked"])
     return {
         "area": area, "round": round_, "rows": rows, "blank": blank,
-        "closes_at": selectors.voting_closes_at(round_),
+        "closes_at": closes_at["closes_at"] if closes_at else selectors.voting_closes_at(round_),
         # The confirmation of a ranked ballot reads in rank order (the form keeps the ballot's order).
         "chosen_rows": sorted((r for r in rows if r["rank"]), key=lambda r: r["rank"])
         if round_.ballot_type == BallotType.RANKED else [r for r in rows if r["checked"] or r["points"]],
         "ranks": range(1, round_.max_choices + 1),
-        "chosen_cost": sum(r["cost"] for r in rows if r["checked"]),
+        "chosen_cost": chosen_cost, "chosen_cost_label": rupiah(chosen_cost),
+        "chosen_width": _width(chosen_cost, area.budget),
         "is_knapsack": round_.ballot_type == BallotType.KNAPSACK,
         "is_approval": round_.ballot_type == BallotType.APPROVAL,
         "is_ranked": round_.ballot_type == BallotType.RANKED,
         "is_cumulative": round_.ballot_type == BallotType.CUMULATIVE,
     }
+
+
+def _width(part: int, whole: int) -> int:
+    """Per cent of the budget bar, as {% widthratio %} gave it."""
+    return round(part / whole * 100) if whole else 0
+
+
+# --- the ballot page: what every voter of an area sees alike is kept (voting.ballot_cache) --------
+
+def _area_ballot_load(area_id: int):
+    area = Area.objects.select_related("round", "kelurahan", "kecamatan").filter(pk=area_id).first()
+    if area is None:
+        raise Http404
+    return area, selectors.voting_closes_at(area.round), list(selectors.ballot_projects(area))
+
+
+def _kept_ballot(round_slug: str, area_id: int) -> ballot_cache.AreaBallot:
+    kept = ballot_cache.area_ballot(area_id, lambda: _area_ballot_load(area_id))
+    if kept.area.round.slug != round_slug:
+        raise Http404
+    return kept
+
+
+def _with_phase(area: Area, phase: str | None) -> Area:
+    """The kept area with the phase just read: itself when its round's phase is that, else a copy
+    whose round has it. Whether voting is open is never taken from a kept copy (nor is the kept
+    copy changed: callers only read it)."""
+    if phase is None:  # the round is gone
+        raise Http404
+    if phase == area.round.phase:
+        return area
+    fresh = copy.copy(area)
+    fresh.round = copy.copy(area.round)
+    fresh.round.phase = phase
+    return fresh
+
+
+# Where a voter's own bytes go in a kept ballot page: derived from SECRET_KEY, so that no text a
+# proposer wrote can contain one (balikpapan_pb.shared_pages does the same for the CSRF token).
+_MARK = hashlib.sha256(f"ballot-page|{settings.SECRET_KEY}".encode()).hexdigest()[:24]
+_ROWS_MARK = f"<!--sw-ballot-rows-{_MARK}-->"
+_RECEIPT_MARK = f"sw-ballot-receipt-{_MARK}"
+_COST_MARK = f"sw-ballot-cost-{_MARK}"
+_COST_LABEL_MARK = f"sw-ballot-cost-label-{_MARK}"
+_WIDTH_MARK = f"sw-ballot-width-{_MARK}"
+
+
+def _page_is_shareable(request) -> bool:
+    """As balikpapan_pb.shared_pages: the page around the cards is the same for every person of
+    the role (no officer's own work links, no message waiting, no query string in the language link)."""
+    user = request.user
+    return (settings.SHARED_CACHE and request.method == "GET" and not request.META.get("QUERY_STRING")
+            and user.role in ("citizen", "council") and not user.is_superuser
+            and "messages" not in request.COOKIES and "_messages" not in request.session)
+
+
+def _ballot_page_kept(request, kept: ballot_cache.AreaBallot, area: Area, projects: list, current, choices,
+                      blank: bool) -> HttpResponse:
+    """The ballot page from kept parts: the page around the cards (per language, role and path),
+    each card in the state this voter's choices give it, in this voter's order; then the voter's
+    receipt code, chosen cost, CSRF token and menu."""
+    from balikpapan_pb.shared_pages import personalise
+
+    round_ = area.round
+    language = translation.get_language()
+    flags = {"is_knapsack": round_.ballot_type == BallotType.KNAPSACK,
+             "is_approval": round_.ballot_type == BallotType.APPROVAL,
+             "is_ranked": round_.ballot_type == BallotType.RANKED,
+             "is_cumulative": round_.ballot_type == BallotType.CUMULATIVE}
+    ranks = range(1, round_.max_choices + 1)
+    rows = _rows(round_, projects, choices, blank)
+    cards = "".join(
+        kept.fragment(("card", language, row["id"], row["checked"], row["rank"], row["points"]),
+                      lambda row=row: get_template("voting/_ballot_row.html").render(
+                          {"row": row, "round": round_, "ranks": ranks, **flags}))
+        for row in rows
+    )
+
+    def around():
+        request._shared_render = True  # the CSRF token and the menu as placeholders
+        try:
+            return render_to_string("voting/ballot.html", {
+                "area": area, "round": round_, "rows": [], "blank": blank, "closes_at": kept.closes_at,
+                "ranks": ranks, **flags, "errors": [], "rows_placeholder": _ROWS_MARK,
+                "current": {"receipt_code": _RECEIPT_MARK} if current else None,
+                "chosen_cost": _COST_MARK, "chosen_cost_label": _COST_LABEL_MARK, "chosen_width": _WIDTH_MARK,
+            }, request=request)
+        finally:
+            request._shared_render = False
+
+    page = kept.fragment(("page", language, request.user.role, request.get_host(), request.path, bool(current), blank),
+                         around)
+    chosen_cost = sum(r["cost"] for r in rows if r["checked"])
+    page = (page.replace(_RECEIPT_MARK, escape(current.receipt_code) if current else "")
+            .replace(_COST_LABEL_MARK, rupiah(chosen_cost)).replace(_COST_MARK, str(chosen_cost))
+            .replace(_WIDTH_MARK, str(_width(chosen_cost, area.budget)))
+            .replace(_ROWS_MARK, cards))  # the cards last: nothing a proposer wrote is searched for marks
+    return HttpResponse(personalise(request, page.encode()))
 
 
 @login_required
@@ -98,36 +207,42 @@ def index(request):
 
 @login_required
 def ballot(request, round_slug: str, area_id: int):
-    area = _area(round_slug, area_id)
-    ok, reason = services.voter_eligibility(user=request.user, area=area)
-    if not ok:
-        return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
+    kept = _kept_ballot(round_slug, area_id)
     if request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("edit") != "1":
-        # A confirmed ballot: the costs are read once, and the service reads the old ballot
-        # and the participation under its lock. Whatever it refuses is answered by the full
-        # page below, exactly as before (a paper voter's 403, the form with the message).
-        costs = selectors.ballot_project_costs(area)
+        # A confirmed ballot: the round's phase and the costs are read in one statement, and the
+        # service reads the old ballot and the participation under its lock. Whatever it refuses
+        # is answered by the full page below, exactly as before (a paper voter's 403, the form
+        # with the message).
+        phase, costs = selectors.phase_and_costs(kept.area)
+        area = _with_phase(kept.area, phase)
+        ok, reason = services.voter_eligibility(user=request.user, area=area)
+        if not ok:
+            return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
         try:
             choices, blank = ballot_from_post(round=area.round, project_ids=list(costs), data=request.POST)
             services.ballot_cast(voter=request.user, area=area, choices=choices, blank=blank, costs=costs)
             return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
         except (ValidationError, PermissionDenied):
             pass
-    participation = Participation.objects.filter(
-        round_id=area.round_id, area=area, nik_hash=request.user.nik_hash
-    ).only("channel", "detached").first()
-    if participation is not None and participation.detached:
+    # The round's phase now, the participation, the voter's own ballot and whether a desk reset
+    # hides it: one statement.
+    state = selectors.voter_state(user=request.user, area=kept.area)
+    area = _with_phase(kept.area, state.phase)
+    ok, reason = services.voter_eligibility(user=request.user, area=area)
+    if not ok:
+        return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
+    if state.detached:
         return render(request, "voting/ineligible.html", {"area": area, "reason": services.detached_message(area)},
                       status=403)
-    if participation is not None and participation.channel == Channel.PAPER:
+    if state.channel == Channel.PAPER:
         reason = _("Anda sudah memilih dengan surat suara kertas di forum warga untuk %(area)s.") % {"area": area.name}
         return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
     seed = selectors.voter_key(nik_hash=request.user.nik_hash or f"user-{request.user.pk}", round_id=area.round_id,
                                area_id=area.pk)
-    projects = selectors.ballot_order(list(selectors.ballot_projects(area)), seed=seed)
+    projects = selectors.ballot_order(kept.projects, seed=seed)
     project_ids = [p.project_id for p in projects]
-    current = selectors.own_ballot(nik_hash=request.user.nik_hash, area=area) if participation else None
-    hidden_until = ballot_hidden_until(request.user) if current else None
+    current = state.ballot
+    hidden_until = state.hidden_until if current else None
     if hidden_until:  # signed in through a desk reset lately: the old choices are neither shown nor replaced
         return render(request, "voting/ballot_hidden.html", {"area": area, "round": area.round, "until": hidden_until},
                       status=403 if request.method == "POST" else 200)
@@ -143,7 +258,7 @@ def ballot(request, round_slug: str, area_id: int):
                 if request.POST.get("confirm") == "1":
                     services.ballot_cast(voter=request.user, area=area, choices=normalized, blank=blank)
                     return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
-                context = _ballot_context(area, projects, normalized, blank)
+                context = _ballot_context(area, projects, normalized, blank, closes_at=kept.closes_at)
                 context["hidden"] = _hidden_fields(area.round, normalized, blank)
                 context["changing"] = current is not None
                 return render(request, "voting/confirm.html", context)
@@ -151,22 +266,35 @@ def ballot(request, round_slug: str, area_id: int):
             errors = error.messages
             choices = choices if isinstance(choices, list | dict) else None
 
-    context = _ballot_context(area, projects, choices if isinstance(choices, list | dict) else None, blank)
+    choices = choices if isinstance(choices, list | dict) else None
+    if not errors and projects and _page_is_shareable(request):
+        return _ballot_page_kept(request, kept, area, projects, current, choices, blank)
+    context = _ballot_context(area, projects, choices, blank, closes_at=kept.closes_at)
     context.update({"errors": errors, "current": current})
     return render(request, "voting/ballot.html", context, status=400 if errors else 200)
 
 
 @login_required
 def done(request, round_slug: str, area_id: int):
-    area = _area(round_slug, area_id)
-    current = selectors.own_ballot(nik_hash=request.user.nik_hash, area=area)
+    """The receipt a confirmed ballot redirects to: the area and the voter's other areas come from
+    the kept copies; the ballot and whether a desk reset hides its receipt code in one statement."""
+    kept = _kept_ballot(round_slug, area_id)
+    state = selectors.voter_state(user=request.user, area=kept.area)
+    area = _with_phase(kept.area, state.phase)
+    current = state.ballot
     if current is None:
         return redirect("voting:ballot", round_slug=round_slug, area_id=area.pk)
     others = [
-        a for a in selectors.areas_for_resident(round=area.round, kelurahan_id=request.user.kelurahan_id) if a.pk != area.pk
+        a for a in _kept_resident_areas(area.round, request.user.kelurahan_id) if a.pk != area.pk
     ]
     return render(request, "voting/done.html", {"area": area, "round": area.round, "ballot": current, "others": others,
-                                                "hidden_until": ballot_hidden_until(request.user)})
+                                                "hidden_until": state.hidden_until})
+
+
+def _kept_resident_areas(round_: Round, kelurahan_id: str | None) -> list[Area]:
+    """selectors.areas_for_resident, kept with the ballot copies (areas change with the same version)."""
+    return ballot_cache.round_kept(round_.pk).fragment(("areas", kelurahan_id),
+                         lambda: selectors.areas_for_resident(round=round_, kelurahan_id=kelurahan_id))
 
 
 @login_required

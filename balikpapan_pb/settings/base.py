@@ -326,6 +326,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     # the sweep must not wait behind a long tally on the one-process tally worker
     "voting.tasks.tally_sweep": {"queue": "celery"},
+    # a resident's "ballot recorded" e-mail must not wait behind a tally either
+    "voting.tasks.ballot_recorded_notify": {"queue": "notifications"},
     "voting.tasks.*": {"queue": "tally"},
     "notifications.tasks.*": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},

@@ -82,20 +82,25 @@ def test_cumulative_form(client, resident):
 
 def test_ballot_page_query_count_does_not_grow(client, resident, kel_area, django_assert_num_queries):
     client.force_login(resident)
-    client.get(ballot_url(kel_area))  # warm the session
-    # area with its round, participation, projects, their photos, the closing time (no ballot
-    # yet, so no read of it); the session, the user and the unread count come from the shared cache
-    # (accounts.caching; a resident's Django model permissions are not looked up: accounts.backends)
-    with django_assert_num_queries(5):
+    client.get(ballot_url(kel_area))  # warm the session and the kept ballot of the area
+    # one statement: the round's phase, the participation and the own ballot (voting.selectors.
+    # voter_state); the area, its projects and closing time are kept (voting.ballot_cache); the
+    # session, the user and the unread count come from the shared cache (accounts.caching; a
+    # resident's Django model permissions are not looked up: accounts.backends)
+    with django_assert_num_queries(1):
         client.get(ballot_url(kel_area))
     for n in range(20):
         Proposal.objects.create(
             round=kel_area.round, area=kel_area, category_id=Proposal.objects.first().category_id,
             title=f"Tambahan {n}", description="x", estimated_cost=1_000_000, status=Status.FEASIBLE,
         )
+    # the projects changed: the area with its round, the closing time, the projects and their
+    # photos are read afresh, then kept again
     with django_assert_num_queries(5):
         response = client.get(ballot_url(kel_area))
-    assert len(response.content) < 100_000
+    assert len(response.content) < 100_000 and response.content.decode().count('class="card mb-2 ballot-item"') == 25
+    with django_assert_num_queries(1):
+        client.get(ballot_url(kel_area))
 
 
 def test_ineligible_resident_sees_why_with_403(client, voting_round, resident):
