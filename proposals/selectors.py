@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Role, User
 from rounds.models import Area, AreaLevel, Round
 from rounds.phases import PHASE_ORDER, Feature, allows, ballot_locked
+from wilayah.models import Kelurahan
 
 from .models import BALLOT_STATUSES, Comment, Flag, Follow, Proposal, ProposalPhoto, Status, StatusChange, Support
 from .money import DEVIATION_LIMIT_PERCENT, deviation_percent, indicative_cost
@@ -90,10 +91,14 @@ def proposals_of_user(*, user: User) -> QuerySet[Proposal]:
 
 
 def proposal_detail(*, pk: int, user: User | None = None) -> Proposal:
-    """One proposal with everything its page shows. Raises Proposal.DoesNotExist."""
+    """One proposal with everything its page shows. Raises Proposal.DoesNotExist.
+
+    The proposal is read joined with only what every page needs (area, category, round,
+    proposer): joined with nine tables, PostgreSQL spent 2-6 ms planning a query it ran in
+    0.2 ms. The rest comes in small queries of their own: the kelurahan with its kecamatan, the
+    proposal it was merged into (no query when none)."""
     user_id = user.pk if user is not None and user.is_authenticated else None
-    queryset = _with_counts(Proposal.objects.select_related(
-        "area", "category", "round", "proposer", "merged_into", "area__kelurahan__kecamatan", "kamus_item"))
+    queryset = _with_counts(Proposal.objects.select_related("area", "category", "round", "proposer"))
     queryset = queryset.annotate(
         supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user_id=user_id)) if user_id
         else Value(False, output_field=BooleanField()),
@@ -101,12 +106,26 @@ def proposal_detail(*, pk: int, user: User | None = None) -> Proposal:
         else Value(False, output_field=BooleanField()),
     )
     return queryset.prefetch_related(
+        Prefetch("area__kelurahan", queryset=Kelurahan.objects.select_related("kecamatan")),
+        "merged_into",
         _thumbs(),
         Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor").order_by("created_at", "pk"),
                  to_attr="history"),
         Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
                  to_attr="comment_list"),
     ).get(pk=pk)
+
+
+def proposal_reader_state(*, pk: int, user: User) -> Proposal | None:
+    """What a proposal's shared page puts in for one reader (balikpapan_pb.shared_pages): whether
+    they support and follow it, and what the rules ask to say whether they may (its status,
+    author, area and round's phase). One small query; None if there is no such proposal."""
+    return (Proposal.objects.filter(pk=pk).select_related("round", "area")
+            .only("status", "proposer", "round__phase", "round__premoderation",
+                  "area__level", "area__kelurahan_id", "area__kecamatan_id")
+            .annotate(supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user_id=user.pk)),
+                      followed=Exists(Follow.objects.filter(proposal=OuterRef("pk"), user_id=user.pk)))
+            .first())
 
 
 def _moderation_scope(user: User) -> Q:
