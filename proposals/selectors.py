@@ -1,5 +1,7 @@
 """Reads of proposals. Every list is one annotated queryset, so a page costs a fixed number of queries."""
 
+import functools
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -119,13 +121,40 @@ def proposal_detail(*, pk: int, user: User | None = None) -> Proposal:
 def proposal_reader_state(*, pk: int, user: User) -> Proposal | None:
     """What a proposal's shared page puts in for one reader (balikpapan_pb.shared_pages): whether
     they support and follow it, and what the rules ask to say whether they may (its status,
-    author, area and round's phase). One small query; None if there is no such proposal."""
-    return (Proposal.objects.filter(pk=pk).select_related("round", "area")
-            .only("status", "proposer", "round__phase", "round__premoderation",
-                  "area__level", "area__kelurahan_id", "area__kecamatan_id")
-            .annotate(supported=Exists(Support.objects.filter(proposal=OuterRef("pk"), user_id=user.pk)),
-                      followed=Exists(Follow.objects.filter(proposal=OuterRef("pk"), user_id=user.pk)))
-            .first())
+    author, area and round's phase), on unsaved instances. None if there is no such proposal.
+
+    Read on every such page, so in one statement written out: the ORM took longer to compile
+    the same query (7 ms of CPU a page) than PostgreSQL to plan and run it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_reader_state_sql(), [user.pk, user.pk, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pk, status, proposer_id, round_id, phase, premoderation, area_id, level, kelurahan_id, kecamatan_id,
+     supported, followed) = row
+    proposal = Proposal(pk=pk, status=status, proposer_id=proposer_id, round_id=round_id, area_id=area_id)
+    proposal.round = Round(pk=round_id, phase=phase, premoderation=premoderation)
+    proposal.area = Area(pk=area_id, level=level, kelurahan_id=kelurahan_id, kecamatan_id=kecamatan_id)
+    proposal.supported, proposal.followed = supported, followed
+    return proposal
+
+
+@functools.cache
+def _reader_state_sql() -> str:
+    def column(model, name: str) -> str:
+        return model._meta.get_field(name).column
+
+    return (
+        f"SELECT p.id, p.{column(Proposal, 'status')}, p.{column(Proposal, 'proposer')}, r.id, r.{column(Round, 'phase')}, "
+        f"r.{column(Round, 'premoderation')}, a.id, a.{column(Area, 'level')}, a.{column(Area, 'kelurahan')}, "
+        f"a.{column(Area, 'kecamatan')}, "
+        f"EXISTS (SELECT 1 FROM {Support._meta.db_table} s WHERE s.{column(Support, 'proposal')} = p.id "
+        f"AND s.{column(Support, 'user')} = %s), "
+        f"EXISTS (SELECT 1 FROM {Follow._meta.db_table} f WHERE f.{column(Follow, 'proposal')} = p.id "
+        f"AND f.{column(Follow, 'user')} = %s) "
+        f"FROM {Proposal._meta.db_table} p JOIN {Round._meta.db_table} r ON r.id = p.{column(Proposal, 'round')} "
+        f"JOIN {Area._meta.db_table} a ON a.id = p.{column(Proposal, 'area')} WHERE p.id = %s"
+    )
 
 
 def _moderation_scope(user: User) -> Q:
