@@ -245,3 +245,9 @@ def test_a_council_member_gets_the_council_page_of_the_proposal(proposal):
         assert dashboard in read(browser(council), path)
         assert dashboard not in read(browser(resident), path)
     assert without_tokens(read(browser(resident), path)) == without_tokens(read(browser(resident), path))
+
+
+def test_a_proposal_that_does_not_exist_is_a_404_for_a_resident(proposal):
+    client = browser(UserFactory())
+    for path in ["/usulan/999999/", f"/usulan/{2**63}/", "/usulan/99999999999999999999999/"]:
+        assert client.get(path).status_code == 404
