@@ -31,6 +31,7 @@ their own work, superusers, a request with a message waiting, anything but a 200
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -127,10 +128,19 @@ def _proposal_reader(request, pk: int) -> Personal | None:
     proposal = proposal_reader_state(pk=pk, user=user)
     if proposal is None or proposal.proposer_id == user.pk or not is_publicly_visible(proposal):
         return None
-    return Personal(fragments={"proposal-actions": render_fragment("proposals/_actions.html", {
-        "proposal": proposal, "can_support": user.has_perm("proposals.support_proposal", proposal),
-        "can_follow": user.has_perm("proposals.follow_proposal", proposal),
-    })})
+    return Personal(fragments={"proposal-actions": _proposal_actions(
+        proposal.pk, translation.get_language(), user.has_perm("proposals.support_proposal", proposal),
+        proposal.supported, user.has_perm("proposals.follow_proposal", proposal), proposal.followed)})
+
+
+@functools.lru_cache(maxsize=4096)
+def _proposal_actions(pk: int, language: str, can_support: bool, supported: bool, can_follow: bool,
+                      followed: bool) -> str:
+    """The buttons, rendered once per proposal, language and state (0.5 ms a render): the token
+    in them is the placeholder."""
+    return render_fragment("proposals/_actions.html", {
+        "proposal": {"pk": pk, "supported": supported, "followed": followed},
+        "can_support": can_support, "can_follow": can_follow})
 
 
 def _round_reader(request, slug: str) -> Personal:

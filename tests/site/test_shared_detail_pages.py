@@ -251,3 +251,16 @@ def test_a_proposal_that_does_not_exist_is_a_404_for_a_resident(proposal):
     client = browser(UserFactory())
     for path in ["/usulan/999999/", f"/usulan/{2**63}/", "/usulan/99999999999999999999999/"]:
         assert client.get(path).status_code == 404
+
+
+def test_each_language_gets_its_own_buttons(proposal):
+    """The buttons are kept rendered per proposal, language and state: an English reader's point
+    to the English addresses, an Indonesian reader's to the Indonesian ones."""
+    ana, budi = UserFactory(), UserFactory()
+    # the addresses are reversed before any request: a request leaves its language active here
+    support, path = reverse("proposals:support", args=[proposal.pk]), proposal.get_absolute_url()
+    for _ in range(2):
+        english = read(browser(ana), "/en" + path)
+        indonesian = read(browser(budi), path)
+        assert f'action="/en{support}"' in english and f'action="{support}"' not in english
+        assert f'action="{support}"' in indonesian and '<html lang="en">' in english
