@@ -15,15 +15,28 @@ renders afresh: a person who supported or commented sees it on the next page. A 
 the database before the writing transaction committed); SHARED_PAGE_SECONDS bounds a write that
 bypassed the model signals (a queryset update()).
 
+Some pages show a reader more of their own than the menu: a view named in PERSONAL gives each
+reader a `Personal`, with a part of the cache key (readers with the same part share one render:
+the round page per kelurahan of residence) and fragments, each reader's HTML for a named slot
+the shared render leaves (`{% personal_slot %}` in balikpapan_pb/templatetags/shared_pages.py:
+the support and follow buttons of a proposal), or None: not shared with this reader (a
+proposal's author, a proposal not public). Markup only some readers may not see (the report
+link under a reader's own comment) is marked with its owner by `{% not_for_owner %}` and cut
+out for that owner. Fragments are read afresh on every request (one small query at most), so a
+person sees their own support or follow at once, from a kept page.
+
 Never shared: visitors (balikpapan_pb.middleware has their own cache), officers whose menu lists
 their own work, superusers, a request with a message waiting, anything but a 200 GET.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import time
 import uuid
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -39,6 +52,10 @@ from django.utils import translation
 _SECRET = hashlib.sha256(f"shared-pages|{settings.SECRET_KEY}".encode()).hexdigest()[:24]
 CSRF_PLACEHOLDER = f"sw-csrf-{_SECRET}"
 NAV_USER_PLACEHOLDER = f"<!--sw-nav-user-{_SECRET}-->"
+_SLOT = f"<!--sw-slot-{_SECRET}-"
+_OWNER_START, _OWNER_END = f"<!--sw-not-for-{_SECRET}:", f"<!--/sw-not-for-{_SECRET}-->"
+_UNFILLED_SLOT = re.compile(re.escape(_SLOT).encode() + rb"[\w-]+-->")
+_OWNED = re.compile(re.escape(_OWNER_START).encode() + rb"(\d+)-->(.*?)" + re.escape(_OWNER_END).encode(), re.S)
 _ROLES = {"citizen", "council"}
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
 
@@ -73,6 +90,69 @@ def _versions(names) -> tuple[str, float]:
     return "|".join(tokens), changed
 
 
+def slot(name: str) -> str:
+    """What a shared render writes where the named fragment of each reader goes."""
+    return f"{_SLOT}{name}-->"
+
+
+def owned(owner_id, content: str) -> str:
+    """Markup of a shared render that the reader whose pk is owner_id does not get."""
+    return f"{_OWNER_START}{int(owner_id)}-->{content}{_OWNER_END}"
+
+
+def is_shared_render(context) -> bool:
+    return bool(getattr(context.get("request"), "_shared_render", False))
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What a shared page shows one reader beyond their menu and token."""
+
+    key: str = ""  # readers with the same key share one render
+    fragments: dict[str, str] = field(default_factory=dict)  # slot name -> this reader's HTML
+
+
+def render_fragment(template_name: str, context: dict) -> str:
+    """A reader's fragment; its CSRF token is put in with the page's."""
+    return get_template(template_name).render({**context, "csrf_token": CSRF_PLACEHOLDER})
+
+
+def _proposal_reader(request, pk: int) -> Personal | None:
+    """The proposal page: each reader's support and follow buttons. Not shared with its author
+    (to whom it may offer changes) nor while the proposal is not public, whose page only the
+    view's own permission check may give (a kept page skips the view)."""
+    from proposals.predicates import is_publicly_visible
+    from proposals.selectors import proposal_reader_state
+
+    user = request.user
+    proposal = proposal_reader_state(pk=pk, user=user)
+    if proposal is None or proposal.proposer_id == user.pk or not is_publicly_visible(proposal):
+        return None
+    return Personal(fragments={"proposal-actions": _proposal_actions(
+        proposal.pk, translation.get_language(), user.has_perm("proposals.support_proposal", proposal),
+        proposal.supported, user.has_perm("proposals.follow_proposal", proposal), proposal.followed)})
+
+
+@functools.lru_cache(maxsize=4096)
+def _proposal_actions(pk: int, language: str, can_support: bool, supported: bool, can_follow: bool,
+                      followed: bool) -> str:
+    """The buttons, rendered once per proposal, language and state (0.5 ms a render): the token
+    in them is the placeholder."""
+    return render_fragment("proposals/_actions.html", {
+        "proposal": {"pk": pk, "supported": supported, "followed": followed},
+        "can_support": can_support, "can_follow": can_follow})
+
+
+def _round_reader(request, slug: str) -> Personal:
+    """The round page names the reader's own kelurahan: rendered once per kelurahan."""
+    return Personal(key=f"kelurahan={request.user.kelurahan_id or ''}")
+
+
+# view name -> what its pages show each reader of their own (the others show only the menu and token)
+PERSONAL = {"proposals:detail": _proposal_reader, "rounds:detail": _round_reader}
+_NOTHING_PERSONAL = Personal()
+
+
 def placeholders(request) -> dict:
     """Context processor (last in TEMPLATES): during a shared render, the personal values are
     placeholders; otherwise nothing."""
@@ -81,10 +161,18 @@ def placeholders(request) -> dict:
     return {"csrf_token": CSRF_PLACEHOLDER, "shared_nav_user": NAV_USER_PLACEHOLDER, "notifications_unread_count": 0}
 
 
-def personalise(request, content: bytes) -> bytes:
-    """The kept page with this person's own bytes: their CSRF token, their menu with their badge."""
+def personalise(request, content: bytes, personal: Personal = _NOTHING_PERSONAL) -> bytes:
+    """The kept page with this person's own bytes: their fragments, their CSRF token, their menu
+    with their badge."""
     from notifications.selectors import inbox_unread_count
 
+    for name, html in personal.fragments.items():
+        content = content.replace(slot(name).encode(), html.encode())
+    if _SLOT.encode() in content:  # a slot this reader has nothing for
+        content = _UNFILLED_SLOT.sub(b"", content)
+    if _OWNER_START.encode() in content:
+        reader = str(request.user.pk).encode()
+        content = _OWNED.sub(lambda match: b"" if match[1] == reader else match[2], content)
     nav_user = get_template("_nav_user.html").render({"notifications_unread_count": inbox_unread_count(user=request.user)})
     return (content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
             .replace(NAV_USER_PLACEHOLDER.encode(), nav_user.encode()))
@@ -104,26 +192,33 @@ class SharedPageMiddleware:
             if time.time() - request._shared_changed_at >= settings.CACHE_CHANGE_GUARD_SECONDS:
                 headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
                 caches["pages"].set(key, (response.content, headers), settings.SHARED_PAGE_SECONDS)
-            response.content = personalise(request, response.content)
+            response.content = personalise(request, response.content, request._shared_personal)
         elif not response.streaming:  # not kept: a placeholder must never reach anyone
-            response.content = personalise(request, response.content)
+            response.content = personalise(request, response.content, request._shared_personal)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not self._eligible(request):
             return None
-        version, changed_at = _versions(settings.SHARED_PAGE_VIEWS[request.resolver_match.view_name])
+        view_name = request.resolver_match.view_name
+        reader = PERSONAL.get(view_name)
+        personal = _NOTHING_PERSONAL if reader is None else reader(request, *view_args, **view_kwargs)
+        if personal is None:
+            return None
+        version, changed_at = _versions(settings.SHARED_PAGE_VIEWS[view_name])
         key = "shared-page:" + hashlib.sha256(
-            f"{version}|{request.user.role}|{request.get_host()}|{translation.get_language()}|{request.get_full_path()}".encode()
+            f"{version}|{request.user.role}|{personal.key}|{request.get_host()}|{translation.get_language()}"
+            f"|{request.get_full_path()}".encode()
         ).hexdigest()
         cached = caches["pages"].get(key)
         if cached is None:
             request._shared_render = True
             request._shared_page_key = key
             request._shared_changed_at = changed_at
+            request._shared_personal = personal
             return None
         content, headers = cached
-        response = HttpResponse(personalise(request, content))
+        response = HttpResponse(personalise(request, content, personal))
         for name, value in headers.items():
             response[name] = value
         return response
@@ -140,6 +235,6 @@ class SharedPageMiddleware:
             and user.is_authenticated
             and user.role in _ROLES
             and not user.is_superuser
-            and "messages" not in request.COOKIES
+            and not request.COOKIES.get("messages")  # a browser sends no expired cookie; a test client sends it empty
             and "_messages" not in request.session
         )

@@ -4,7 +4,7 @@ Seeds the demo data into the benchmark database, starts gunicorn, and measures r
 second with a few keep-alive clients for each page; reports HTML size and the ratio to the
 trivial view. Targets: ratio >= 0.5, HTML < 100 KB. Anonymous visitors are served by the
 page cache of production (balikpapan_pb/middleware.py); the same pages are then measured
-for a signed-in resident: home, the rounds and the proposal list from the shared pages
+for a signed-in resident: home, the rounds, a round, the proposal list and a proposal from the shared pages
 (balikpapan_pb/shared_pages.py) with their own token and badge put in, the others rendered. Then ballot submissions: a signed-in demo
 resident POSTs a confirmed knapsack ballot (the full path: session, CSRF, eligibility,
 validation, row lock, upsert, redirect) against a trivial POST view; target ratio >= 0.5.
@@ -145,7 +145,7 @@ def run() -> list[dict]:
             baseline = baseline or rps
             label = name if path.startswith("/bench/") else f"{name}, visitor (anonymous page cache)"
             rows.append(_row(label, path, rps, baseline, size, errors))
-        # Signed-in residents: shared pages (home, rounds, proposal list) with their own bytes
+        # Signed-in residents: shared pages (home, rounds, a round, proposal list, a proposal, results) with their own bytes
         # put in, the others rendered for them.
         ballot = _ballot_post()
         ballot_path, cookie, _body = ballot

@@ -125,9 +125,11 @@ CACHE_CHANGE_GUARD_SECONDS = 5
 # once and given each person's own CSRF token and menu (balikpapan_pb/shared_pages.py). Kept
 # until what they show changes, at most this long. 0 turns it off.
 SHARED_PAGE_SECONDS = int(env("SHARED_PAGE_SECONDS", "300"))
-# view name -> the version keys whose change renders it afresh (balikpapan_pb.shared_pages)
+# view name -> the version keys whose change renders it afresh (balikpapan_pb.shared_pages; its
+# PERSONAL says what some of them show each reader of their own)
 SHARED_PAGE_VIEWS = {
-    "home": ("content",), "proposals:list": ("content",), "rounds:list": ("content",),
+    "home": ("content",), "proposals:list": ("content",), "rounds:list": ("content",), "rounds:detail": ("content",),
+    "proposals:detail": ("content",),
     "dashboard:round_results": ("content", "turnout"), "dashboard:area_results": ("content", "turnout"),
     "dashboard:open_data": ("content", "turnout"),
 }

@@ -15,7 +15,8 @@ XSS = "<script>alert(1)</script>"
 
 # Pinned: the same whatever the number of proposals (see the report for what each query is).
 LIST_QUERIES = 6         # rounds, areas of the round, categories, count, page, photos
-DETAIL_QUERIES = 6       # proposal with counts, photos, status history, comments, journey steps, carry-overs
+DETAIL_QUERIES = 7       # proposal with counts, its kelurahan and kecamatan, photos, status history, comments,
+#                          journey steps, carry-overs
 QUEUE_QUERIES = 9        # (second page: session, user and unread count from the shared cache)
 #                          moderated kelurahan and kecamatan (the rules), count, page; the LPM menu
 #                          (balikpapan_pb.worklist): the round under way, the officer's kelurahan
