@@ -353,11 +353,14 @@ def _ballot_recorded_queue(*, voter: User, area: Area) -> None:
     """The "ballot recorded" e-mail is the worker's job (tasks.ballot_recorded_notify), asked for
     after commit: the cast itself writes nothing for it. Once asked, the worker is not asked again
     for this area within BALLOT_RECORDED_QUIET (a key in the shared cache; the worker's own test of
-    the quiet period decides). A broker that is down at that moment loses this one courtesy
-    e-mail (logged), never the ballot."""
+    the quiet period decides). It is a security notice (someone may have voted in the resident's
+    name), so a broker that cannot take the task does not lose it: the request then does the
+    task's work itself, after commit, in a transaction of its own (the message row is written; the
+    notifications outbox sends it once the broker is back, or at once if it is)."""
     from django.core.cache import cache
 
     from notifications.selectors import can_receive_email
+    from notifications.services import publish_now
 
     from . import tasks
 
@@ -366,8 +369,13 @@ def _ballot_recorded_queue(*, voter: User, area: Area) -> None:
     voter_id, area_id = voter.pk, area.pk
 
     def ask() -> None:
-        if cache.add(ballot_recorded_quiet_key(voter_id, area_id), 1, BALLOT_RECORDED_QUIET.total_seconds()):
-            tasks.ballot_recorded_notify.delay(voter_id, area_id)
+        try:
+            first = cache.add(ballot_recorded_quiet_key(voter_id, area_id), 1, BALLOT_RECORDED_QUIET.total_seconds())
+        except Exception:  # the shared cache is down too: the quiet period's own test (in the database) decides
+            logger.warning("cache unreachable asking for the ballot-recorded e-mail", exc_info=True)
+            first = True
+        if first and not publish_now(tasks.ballot_recorded_notify.delay, voter_id, area_id):
+            tasks.ballot_recorded_notify(voter_id, area_id)  # in this process, as the worker would
 
     transaction.on_commit(ask, robust=True)
 
