@@ -69,6 +69,11 @@ def voter_eligibility(*, user, area: Area) -> tuple[bool, str]:
             "area": area.name
         }
     if round_.requires_verified_residence and not user.is_residence_verified:
+        if user.kelurahan_id:  # the LPM by name, as the profile says it
+            return False, _(
+                "Domisili Anda belum diverifikasi. Masukkan kode undangan dari RT di halaman Profil, "
+                "atau datang ke LPM Kelurahan %(kelurahan)s dengan KTP."
+            ) % {"kelurahan": user.kelurahan.name}
         return False, _(
             "Domisili Anda belum diverifikasi. Masukkan kode undangan dari RT di halaman Profil, "
             "atau datang ke LPM kelurahan Anda dengan KTP."
