@@ -393,7 +393,8 @@ def ballot_recorded_notify(*, voter: User, area: Area) -> bool:
     """An e-mail (where the resident has a verified one) saying that a ballot was recorded for them,
     without the choices or the receipt code. Queued after commit by the notifications outbox; at most
     one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued. Called by the worker
-    for an online ballot (tasks.ballot_recorded_notify), in the transaction of a paper one."""
+    for an online ballot (tasks.ballot_recorded_notify; by the request itself when the broker cannot
+    take the task), in the transaction of a paper one."""
     from notifications.models import Notification
     from notifications.selectors import can_receive_email
     from notifications.services import notify
