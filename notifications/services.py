@@ -94,6 +94,20 @@ def _publish(func, *args) -> None:
         raise
 
 
+def publish_now(func, *args) -> bool:
+    """Hand a message to the broker unless it failed a moment ago in this process: whether it was
+    handed over. Never raises (a failure is logged and pauses publishing, as `_publish` does), so
+    a caller that must not lose its message does the work itself when this is False."""
+    if time.monotonic() < _publish_paused_until:
+        return False
+    try:
+        _publish(func, *args)
+    except Exception:  # kombu's OperationalError and friends: Redis is unreachable
+        logger.warning("broker unreachable: %s not handed over", getattr(func, "__name__", func), exc_info=True)
+        return False
+    return True
+
+
 def _on_commit(func, *args) -> None:
     # robust: a broker outage must not turn a saved event into an error page (it is logged).
     transaction.on_commit(lambda: _publish(func, *args), robust=True)

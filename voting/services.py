@@ -69,6 +69,11 @@ def voter_eligibility(*, user, area: Area) -> tuple[bool, str]:
             "area": area.name
         }
     if round_.requires_verified_residence and not user.is_residence_verified:
+        if user.kelurahan_id:  # the LPM by name, as the profile says it
+            return False, _(
+                "Domisili Anda belum diverifikasi. Masukkan kode undangan dari RT di halaman Profil, "
+                "atau datang ke LPM Kelurahan %(kelurahan)s dengan KTP."
+            ) % {"kelurahan": user.kelurahan.name}
         return False, _(
             "Domisili Anda belum diverifikasi. Masukkan kode undangan dari RT di halaman Profil, "
             "atau datang ke LPM kelurahan Anda dengan KTP."
@@ -353,11 +358,14 @@ def _ballot_recorded_queue(*, voter: User, area: Area) -> None:
     """The "ballot recorded" e-mail is the worker's job (tasks.ballot_recorded_notify), asked for
     after commit: the cast itself writes nothing for it. Once asked, the worker is not asked again
     for this area within BALLOT_RECORDED_QUIET (a key in the shared cache; the worker's own test of
-    the quiet period decides). A broker that is down at that moment loses this one courtesy
-    e-mail (logged), never the ballot."""
+    the quiet period decides). It is a security notice (someone may have voted in the resident's
+    name), so a broker that cannot take the task does not lose it: the request then does the
+    task's work itself, after commit, in a transaction of its own (the message row is written; the
+    notifications outbox sends it once the broker is back, or at once if it is)."""
     from django.core.cache import cache
 
     from notifications.selectors import can_receive_email
+    from notifications.services import publish_now
 
     from . import tasks
 
@@ -366,8 +374,13 @@ def _ballot_recorded_queue(*, voter: User, area: Area) -> None:
     voter_id, area_id = voter.pk, area.pk
 
     def ask() -> None:
-        if cache.add(ballot_recorded_quiet_key(voter_id, area_id), 1, BALLOT_RECORDED_QUIET.total_seconds()):
-            tasks.ballot_recorded_notify.delay(voter_id, area_id)
+        try:
+            first = cache.add(ballot_recorded_quiet_key(voter_id, area_id), 1, BALLOT_RECORDED_QUIET.total_seconds())
+        except Exception:  # the shared cache is down too: the quiet period's own test (in the database) decides
+            logger.warning("cache unreachable asking for the ballot-recorded e-mail", exc_info=True)
+            first = True
+        if first and not publish_now(tasks.ballot_recorded_notify.delay, voter_id, area_id):
+            tasks.ballot_recorded_notify(voter_id, area_id)  # in this process, as the worker would
 
     transaction.on_commit(ask, robust=True)
 
@@ -380,7 +393,8 @@ def ballot_recorded_notify(*, voter: User, area: Area) -> bool:
     """An e-mail (where the resident has a verified one) saying that a ballot was recorded for them,
     without the choices or the receipt code. Queued after commit by the notifications outbox; at most
     one per area every BALLOT_RECORDED_QUIET. Returns whether one was queued. Called by the worker
-    for an online ballot (tasks.ballot_recorded_notify), in the transaction of a paper one."""
+    for an online ballot (tasks.ballot_recorded_notify; by the request itself when the broker cannot
+    take the task), in the transaction of a paper one."""
     from notifications.models import Notification
     from notifications.selectors import can_receive_email
     from notifications.services import notify

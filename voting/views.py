@@ -191,6 +191,18 @@ def _ballot_page_kept(request, kept: ballot_cache.AreaBallot, area: Area, projec
     return HttpResponse(personalise(request, page.encode()))
 
 
+def _vote_state(user, area: Area) -> str:
+    """What the vote list offers for an area: "open" (the ballot), "verify" (a residence to verify
+    first: the profile, where an invitation code is entered) or "refused" (the ballot page says why)."""
+    ok, _reason = services.voter_eligibility(user=user, area=area)
+    if ok:
+        return "open"
+    if (user.nik_hash and user.is_of_voting_age() and area.round.requires_verified_residence
+            and not user.is_residence_verified):
+        return "verify"
+    return "refused"
+
+
 @login_required
 def index(request):
     """The rounds open for voting and, for each, the areas this resident votes in."""
@@ -201,7 +213,10 @@ def index(request):
     entries = []
     for round_ in rounds:
         areas = selectors.areas_for_resident(round=round_, kelurahan_id=request.user.kelurahan_id)
-        entries.append({"round": round_, "areas": [{"area": a, "voted": a.pk in voted} for a in areas]})
+        entries.append({"round": round_, "areas": [
+            {"area": a, "state": "voted" if a.pk in voted else _vote_state(request.user, a)}
+            for a in areas
+        ]})
     return render(request, "voting/index.html", {"entries": entries, "paper_areas": selectors.paper_areas_for(request.user)})
 
 

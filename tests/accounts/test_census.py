@@ -190,7 +190,7 @@ def test_an_unverified_account_is_refused_a_ballot_page_and_a_post_with_the_way_
     assert page.status_code == 403
     text = page.content.decode()
     assert "Domisili Anda belum diverifikasi" in text and "kode undangan dari RT di halaman Profil" in text
-    assert "LPM kelurahan Anda dengan KTP" in text
+    assert "LPM Kelurahan Gunung Bahagia dengan KTP" in text
     posted = client.post(url, {"choice": project_ids(area)[:1], "confirm": "1"})
     assert posted.status_code == 403 and "Domisili Anda belum diverifikasi" in posted.content.decode()
     from voting.models import Participation

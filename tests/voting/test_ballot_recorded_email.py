@@ -130,3 +130,30 @@ def test_a_real_worker_sends_the_email_of_a_ballot_cast_on_the_page(celery_live_
     time.sleep(1.5)  # a second message, were there one, would have come by now
     assert len([m for m in mail.outbox if voter.email in m.to]) == 1
     assert Notification.objects.filter(recipient=voter, kind="ballot_recorded").count() == 1
+
+
+def test_a_broker_that_is_down_at_commit_does_not_lose_the_notice(
+        client, voting_round, kel_area, django_capture_on_commit_callbacks):
+    """Someone votes as a resident while Redis (the broker) is unreachable: the page still records
+    the ballot, and the resident still gets the e-mail that a ballot was recorded. The second voter
+    comes after the web process has stopped trying the broker for a while (notifications'
+    publish pause): the notice is written all the same. Against the task-only code: no e-mail."""
+    from django.urls import reverse
+
+    from notifications.models import EmailStatus
+    from tests.notifications.conftest import CLOSED_PORT_BROKER, broker_at
+
+    voters = [_with_email(resident_with_nik()[0]) for _ in range(2)]
+    url = reverse("voting:ballot", args=[kel_area.round.slug, kel_area.pk])
+    started = time.monotonic()
+    with broker_at(CLOSED_PORT_BROKER):  # the app publishes to a port nothing listens on
+        for voter in voters:
+            client.force_login(voter)
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post(url, {"project": project_ids(kel_area)[:1], "confirm": "1"})
+            assert response.status_code == 302
+    assert time.monotonic() - started < 10, "a refused connection, not a hang"
+    for voter in voters:
+        notice = Notification.objects.get(recipient=voter, kind="ballot_recorded")
+        assert notice.email_status == EmailStatus.QUEUED, "in the outbox, for the sweep once the broker is back"
+        assert len(_sent_for(voter)) == 1

@@ -155,3 +155,42 @@ def test_tally_pages_permissions(client, resident, admin_user, council_user, vot
     voting_round.save()
     assert client.get(url).status_code == 200
     assert client.get(start).status_code == 405
+
+
+def test_an_unverified_resident_is_told_to_verify_her_residence_not_to_vote(client, voting_round):
+    """The demo's Rina Lestari (Gunung Bahagia, residence not verified) was offered 'Pilih sekarang'
+    for three areas whose ballot then refused her. The list now says what she must do first and
+    links to where she does it; a verified neighbour is still offered the ballot."""
+    from accounts.demo import seed_users
+
+    users = seed_users()
+    client.force_login(users["warga3@demo.local"])
+    text = client.get(reverse("voting:index")).content.decode()
+    assert "Pilih sekarang" not in text
+    assert text.count("Verifikasi domisili dulu") == 3
+    assert text.count(f'href="{reverse("accounts:profile")}#id_code"') == 3
+    for key in ("kel", "kec", "kota"):
+        assert ballot_url(voting_round.test_areas[key]) not in text
+    client.force_login(users["warga@demo.local"])
+    text = client.get(reverse("voting:index")).content.decode()
+    assert text.count("Pilih sekarang") == 3 and "Verifikasi domisili dulu" not in text
+    for key in ("kel", "kec", "kota"):
+        assert ballot_url(voting_round.test_areas[key]) in text
+
+
+def test_a_round_without_the_residence_rule_offers_her_the_ballot(client):
+    from accounts.demo import seed_users
+
+    round_ = make_round(slug="ap-open", requires_verified_residence=False)
+    client.force_login(seed_users()["warga3@demo.local"])
+    text = client.get(reverse("voting:index")).content.decode()
+    assert "Verifikasi domisili dulu" not in text and ballot_url(round_.test_areas["kel"]) in text
+
+
+def test_the_refusal_names_her_kelurahans_lpm(client, voting_round):
+    from accounts.demo import seed_users
+
+    client.force_login(seed_users()["warga3@demo.local"])
+    page = client.get(ballot_url(voting_round.test_areas["kel"]))
+    assert page.status_code == 403
+    assert "LPM Kelurahan Gunung Bahagia" in page.content.decode()
