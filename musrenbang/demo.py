@@ -57,7 +57,7 @@ def _forum(round_: Round, lpm: User, held: dt.datetime, men: int, women: int) ->
 
 
 # Enough for every nasib page to show realised usulan; each walk records up to six steps through
-# the journey service, and the browser tests seed the demo once per test.
+# the journey service (the tests seed the demo once per session: tests/conftest.py, demo_copy).
 WALKED_AT_MOST = 24
 
 

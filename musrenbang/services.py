@@ -92,9 +92,10 @@ def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, 
     if locked.status not in JOURNEY_STATUSES:
         raise JourneyError(_("Usulan dengan status “%(status)s” tidak dapat dilanjutkan.")
                            % {"status": locked.get_status_display()})
-    if JourneyStep.objects.filter(proposal=locked, round=locked.round, stage=stage).exists():
+    steps = list(JourneyStep.objects.filter(proposal=locked))  # under the lock: no step can join them now
+    if any(step.round_id == locked.round_id and step.stage == stage for step in steps):
         raise JourneyError(_("Rekomendasi tahap ini sudah dicatat untuk putaran ini."))
-    position = journey_position(steps=list(JourneyStep.objects.filter(proposal=locked)))
+    position = journey_position(steps=steps)
     # A PB result, or a forum's agreed priorities, may take an usulan past stages nobody recorded
     # (an usulan without an RT/RW step reaches the kelurahan forum), never back or past a refusal.
     may_skip = automatic or forum is not None
@@ -104,7 +105,10 @@ def journey_step_record(*, proposal: Proposal, stage: str, recommendation: str, 
         raise JourneyError(_("Usulan ini sudah melewati tahap tersebut."))
     step = JourneyStep(proposal=locked, round=locked.round, stage=stage, recommendation=recommendation, reason=reason,
                        recommended_amount=recommended_amount, forum=forum, actor=actor, automatic=automatic)
-    step.full_clean()
+    # No query to prove that the usulan and its round exist (the usulan is locked, its round came
+    # with it), nor for the constraints: once per stage and round, and a pagu not negative, are
+    # checked above (and by the database).
+    step.full_clean(exclude=["proposal", "round"], validate_constraints=False)
     step.save()
     audit_record(actor=actor, action="journey.step", target=locked,
                  detail={"stage": stage, "recommendation": recommendation, "automatic": automatic})

@@ -1,21 +1,18 @@
 """An area's results do not set "100 pemilih" against "10 warga terdaftar" unexplained: accounts are
 counted as accounts, and paper ballots of residents without one are said to be in the count."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
 
-def test_more_voters_than_accounts_is_explained_by_paper_ballots():
+def test_more_voters_than_accounts_is_explained_by_paper_ballots(demo):
     from dashboard.selectors import area_result
     from voting.models import ResultSnapshot
 
-    call_command("seed_demo", size="small", stdout=io.StringIO())
     shown = 0
     for snapshot in ResultSnapshot.objects.filter(round__slug="ap-2026", published_at__isnull=False):
         result = area_result(slug="ap-2026", code=snapshot.area.code)

@@ -1,7 +1,5 @@
 """Headless Debian Chromium driven by Playwright, shared by the browser tests."""
 
-import importlib
-import io
 import os
 
 import pytest
@@ -46,19 +44,3 @@ def _live_server_connections_closed(django_db_setup, django_db_blocker):
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         connection.close()
-
-
-@pytest.fixture
-def demo():
-    """The demo data of `make run` (transactional tests flush what migrations loaded: put it back)."""
-    from django.core.management import call_command
-
-    from rounds.models import Category
-    from wilayah.services import wilayah_ensure
-
-    wilayah_ensure()
-    categories = importlib.import_module("rounds.migrations.0002_categories").CATEGORIES
-    for order, (slug, name, name_en, color) in enumerate(categories, start=1):
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en, "color": color,
-                                                            "order": order})
-    call_command("seed_demo", size="small", stdout=io.StringIO())

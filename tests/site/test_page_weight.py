@@ -1,20 +1,13 @@
 """Every main page stays under 100 KB of HTML with the demo data of `make run` (issue 13 measured
 the implementation list at 110 KB and the council dashboard at 101 KB)."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 BUDGET = 100_000
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo_data():
-    call_command("seed_demo", size="small", stdout=io.StringIO())
 
 
 def _signed_in(email: str) -> Client:
@@ -25,7 +18,7 @@ def _signed_in(email: str) -> Client:
     return client
 
 
-def test_main_pages_with_demo_data_stay_under_100_kb(demo_data):
+def test_main_pages_with_demo_data_stay_under_100_kb(demo):
     from proposals.models import Proposal
     from rounds.models import Area
     from voting.models import ResultSnapshot
@@ -60,7 +53,7 @@ def test_main_pages_with_demo_data_stay_under_100_kb(demo_data):
     assert not heavy, heavy
 
 
-def test_the_council_map_points_come_apart_from_the_page_with_the_same_filters(demo_data):
+def test_the_council_map_points_come_apart_from_the_page_with_the_same_filters(demo):
     council = _signed_in("dewan@demo.local")
     page = council.get("/dewan/?putaran=ap-2026&kategori=pendidikan")
     assert b'data-points-url="/dewan/peta.json?putaran=ap-2026&amp;kategori=pendidikan"' in page.content

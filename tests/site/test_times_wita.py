@@ -1,12 +1,10 @@
 """Every time of day a page, a print-out, an inbox or an e-mail shows is Balikpapan's, followed by "WITA"."""
 
 import datetime as dt
-import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -35,14 +33,13 @@ def _client(email: str | None) -> Client:
     return client
 
 
-def test_each_time_on_the_main_pages_is_followed_by_wita(settings):
+def test_each_time_on_the_main_pages_is_followed_by_wita(demo, settings):
     from accounts.models import User
     from musrenbang.models import Forum
     from notifications.services import notify
     from proposals.models import Comment, Proposal
     from voting.models import ResultSnapshot
 
-    call_command("seed_demo", size="small", stdout=io.StringIO())
     # The server runs in UTC here, as a worker abroad would: pages must still show Balikpapan's clock.
     settings.TIME_ZONE = "UTC"
     timezone.deactivate()
