@@ -145,3 +145,80 @@ def test_rows_changed_sets_every_key_the_models_saves_set_now_and_at_commit(sett
         inside = values()
     assert inside[0] != third[0] and len(callbacks) == 1  # set in the transaction, and once more after it
     assert values()[0] != inside[0]
+
+
+# --- a supplement: every such write in the code is followed by rows_changed ---------------------
+
+_APPS = ("accounts", "balikpapan_pb", "dashboard", "musrenbang", "notifications", "proposals", "rounds", "voting",
+         "wilayah")
+_BULK = {"update", "bulk_create", "bulk_update"}
+_SQL_WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.I)
+
+
+def _root(node):
+    """The name a chain like `Model.objects.filter(...).update` starts from, and whether it went through `.objects`."""
+    through_objects = False
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        if isinstance(node, ast.Attribute) and node.attr == "objects":
+            through_objects = True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return (node.id if isinstance(node, ast.Name) else None), through_objects
+
+
+def _written_models(function) -> list[tuple[int, set[str]]]:
+    """(line, names the written model may have) of each write in `function` that sends no signal."""
+    bound: dict[str, set[str]] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, through_objects = _root(node.value)
+            if name and through_objects:
+                bound[node.targets[0].id] = {name}
+        elif isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Tuple):
+            bound[node.target.id] = {element.id for element in node.iter.elts if isinstance(element, ast.Name)}
+    writes = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _BULK:
+            name, through_objects = _root(node.func.value)
+            if name in bound:
+                writes.append((node.lineno, bound[name] | {name}))
+            elif name and through_objects:
+                writes.append((node.lineno, {name}))
+        elif isinstance(node, ast.JoinedStr):
+            text = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+            tables = {part.value.value.value.id for part in node.values if isinstance(part, ast.FormattedValue)
+                      and isinstance(part.value, ast.Attribute) and part.value.attr == "db_table"
+                      and isinstance(part.value.value, ast.Attribute) and isinstance(part.value.value.value, ast.Name)}
+            if tables and _SQL_WRITE.search(re.sub(r"FOR\s+UPDATE", "", text, flags=re.I)):
+                writes.append((node.lineno, tables))
+    return writes
+
+
+def _functions(tree):
+    """Each function, with the functions defined in it as parts of it."""
+    outer = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    inner = {id(child) for node in outer for child in ast.walk(node) if child is not node
+             and isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)}
+    return [node for node in outer if id(node) not in inner]
+
+
+def test_every_write_without_a_signal_to_a_model_a_kept_page_shows_calls_rows_changed():
+    followed = {model.__name__ for model in shared_pages._FOLLOWERS}
+    assert {"Proposal", "Comment", "Round", "Participation", "ResultSnapshot"} <= followed
+    assert "Ballot" not in followed and "PendingBallot" not in followed  # a vote in progress renders no page afresh
+    root = Path(django_settings.BASE_DIR)
+    missing, seen = [], 0
+    for app in _APPS:
+        for path in sorted((root / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for function in _functions(tree):
+                told = {arg.id for node in ast.walk(function) if isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Name) and node.func.id == "rows_changed"
+                        for arg in node.args if isinstance(arg, ast.Name)}
+                for line, names in _written_models(function):
+                    seen += 1
+                    if names & followed and not names & told:
+                        missing.append(f"{path.relative_to(root)}:{line} {sorted(names)}")
+    assert seen > 30  # the scan finds the writes at all
+    assert missing == []
