@@ -30,10 +30,10 @@ def page_key(prefix: str, request, *parts) -> str:
     ).hexdigest()
 
 
-def page_keep(key: str, content: bytes, response, seconds: int) -> None:
-    """Keeps `content` with the headers of `response` that a page served from the cache needs."""
+def page_keep(key: str, response, seconds: int) -> None:
+    """Keeps the page of `response` with the headers that a page served from the cache needs."""
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    caches["pages"].set(key, (content, headers), seconds)
+    caches["pages"].set(key, (response.content, headers), seconds)
 
 
 def page_kept(kept, content: bytes | None = None) -> HttpResponse:
@@ -53,7 +53,7 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_page_cache_key", None)
         if key and self._cacheable(request, response):
-            page_keep(key, response.content, response, settings.PAGE_CACHE_SECONDS)
+            page_keep(key, response, settings.PAGE_CACHE_SECONDS)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

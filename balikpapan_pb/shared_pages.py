@@ -232,7 +232,7 @@ class SharedPageMiddleware:
         if (response.status_code == 200 and not response.streaming and not response.cookies
                 and "private" not in response.get("Cache-Control", "")):
             if time.time() - request._shared_changed_at >= settings.CACHE_CHANGE_GUARD_SECONDS:
-                page_keep(key, response.content, response, settings.SHARED_PAGE_SECONDS)
+                page_keep(key, response, settings.SHARED_PAGE_SECONDS)
             response.content = personalise(request, response.content, request._shared_personal)
         elif not response.streaming:  # not kept: a placeholder must never reach anyone
             response.content = personalise(request, response.content, request._shared_personal)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -26,16 +26,7 @@ from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFact
 from tests.rounds.test_services import schedule
 from voting import ballot_cache
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def shared(settings):
-    settings.SHARED_PAGE_SECONDS = 300
-    settings.CACHE_CHANGE_GUARD_SECONDS = 0  # a page rendered just after a write is kept: the hardest case
-    caches["pages"].clear()
-    yield
-    caches["pages"].clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_kept_at_once")]
 
 
 def browser(user) -> Client:
