@@ -16,19 +16,14 @@ class SiteConfig(AppConfig):
     label = "site"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.conf import settings
+        from django.db.models.signals import post_delete
 
-        from .shared_pages import content_changed, turnout_changed
+        from .shared_pages import account_deleted, content_changed, follow_writes, turnout_changed
 
-        participation = apps.get_model("voting", "Participation")
-        for signal in (post_save, post_delete):
-            signal.connect(turnout_changed, sender=participation, dispatch_uid=f"shared-pages.{signal}.turnout")
+        post_delete.connect(account_deleted, sender=settings.AUTH_USER_MODEL, dispatch_uid="shared-pages.account-deleted")
+        follow_writes(apps.get_model("voting", "Participation"), turnout_changed, "shared-pages.turnout")
         for app_label in _SHOWN_APPS:
             for model in apps.get_app_config(app_label).get_models():
-                if model._meta.label_lower in _NOT_SHOWN:
-                    continue
-                for signal in (post_save, post_delete):
-                    signal.connect(content_changed, sender=model, dispatch_uid=f"shared-pages.{signal}.{model._meta.label_lower}")
-                for field in model._meta.local_many_to_many:
-                    m2m_changed.connect(content_changed, sender=field.remote_field.through,
-                                        dispatch_uid=f"shared-pages.m2m.{field.remote_field.through._meta.label_lower}")
+                if model._meta.label_lower not in _NOT_SHOWN:
+                    follow_writes(model, content_changed, "shared-pages")

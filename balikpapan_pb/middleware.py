@@ -22,6 +22,29 @@ _PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
 
 
+def page_key(prefix: str, request, *parts) -> str:
+    """The `pages` cache key of this request's page: its host, language and full path, after
+    `parts` (what else the page depends on)."""
+    return prefix + hashlib.sha256("|".join(
+        [*map(str, parts), request.get_host(), translation.get_language(), request.get_full_path()]).encode()
+    ).hexdigest()
+
+
+def page_keep(key: str, response, seconds: int) -> None:
+    """Keeps the page of `response` with the headers that a page served from the cache needs."""
+    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+    caches["pages"].set(key, (response.content, headers), seconds)
+
+
+def page_kept(kept, content: bytes | None = None) -> HttpResponse:
+    """The response of a kept page (with `content` in its place, when given)."""
+    kept_content, headers = kept
+    response = HttpResponse(kept_content if content is None else content)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,25 +53,18 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_page_cache_key", None)
         if key and self._cacheable(request, response):
-            headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-            caches["pages"].set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            page_keep(key, response, settings.PAGE_CACHE_SECONDS)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not self._eligible(request):
             return None
-        key = "page:" + hashlib.sha256(
-            f"{request.get_host()}|{translation.get_language()}|{request.get_full_path()}".encode()
-        ).hexdigest()
+        key = page_key("page:", request)
         cached = caches["pages"].get(key)
         if cached is None:
             request._page_cache_key = key
             return None
-        content, headers = cached
-        response = HttpResponse(content)
-        for name, value in headers.items():
-            response[name] = value
-        return response
+        return page_kept(cached)
 
     @staticmethod
     def _eligible(request) -> bool:

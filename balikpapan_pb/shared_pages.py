@@ -10,10 +10,11 @@ Whether a kept page is still right is asked of version keys in the shared cache 
 per view in SHARED_PAGE_VIEWS: "content" gets a new value on every save or delete of what the
 pages show (rounds, areas, proposals, supports, comments, results...), "turnout" on every
 participation (a ballot cast), which only the results pages count (`content_changed` and
-`turnout_changed`, connected in balikpapan_pb.apps). The next reader on every worker then
+`turnout_changed`, connected in balikpapan_pb.apps by `follow_writes`; a write that sends no
+model signal calls `rows_changed` with the models it wrote). The next reader on every worker then
 renders afresh: a person who supported or commented sees it on the next page. A page rendered within CACHE_CHANGE_GUARD_SECONDS of a change is not kept (it may have read
 the database before the writing transaction committed); SHARED_PAGE_SECONDS bounds a write that
-bypassed the model signals (a queryset update()).
+bypassed the model signals and forgot `rows_changed`.
 
 Some pages show a reader more of their own than the menu: a view named in PERSONAL gives each
 reader a `Personal`, with a part of the cache key (readers with the same part share one render:
@@ -36,14 +37,19 @@ import hashlib
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.http import HttpResponse
+from django.db import transaction
+from django.db.models import SET_NULL
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import translation
+
+from .middleware import page_keep, page_kept, page_key
 
 # What a shared render writes where a person's bytes go. The CSRF placeholder is plain text, so
 # it is derived from SECRET_KEY: were it public, a proposal whose text (or a link in it) held it
@@ -57,7 +63,6 @@ _OWNER_START, _OWNER_END = f"<!--sw-not-for-{_SECRET}:", f"<!--/sw-not-for-{_SEC
 _UNFILLED_SLOT = re.compile(re.escape(_SLOT).encode() + rb"[\w-]+-->")
 _OWNED = re.compile(re.escape(_OWNER_START).encode() + rb"(\d+)-->(.*?)" + re.escape(_OWNER_END).encode(), re.S)
 _ROLES = {"citizen", "council"}
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
 
 
 def _version_changed(name: str) -> None:
@@ -72,6 +77,43 @@ def content_changed(**kwargs) -> None:
 def turnout_changed(**kwargs) -> None:
     """A participation was written: the pages that count them (results) are rendered afresh."""
     _version_changed("turnout")
+
+
+# model -> the receivers of its writes that set a version key (here and in voting.ballot_cache)
+_FOLLOWERS: dict[type, list[Callable]] = {}
+
+
+def follow_writes(model, receiver: Callable, uid: str) -> None:
+    """`receiver` sets a version key on every save and delete of a row of `model` (and of its
+    many-to-many rows), and on every `rows_changed(model)`."""
+    for name, signal in (("post_save", post_save), ("post_delete", post_delete)):
+        signal.connect(receiver, sender=model, dispatch_uid=f"{uid}.{name}.{model._meta.label_lower}")
+    for many in model._meta.local_many_to_many:
+        through = many.remote_field.through
+        m2m_changed.connect(receiver, sender=through, dispatch_uid=f"{uid}.m2m.{through._meta.label_lower}")
+    followers = _FOLLOWERS.setdefault(model, [])
+    if receiver not in followers:
+        followers.append(receiver)
+
+
+def rows_changed(*models) -> None:
+    """Rows of these models were written by a statement that sends no model signal (a queryset
+    update(), bulk_create, bulk_update, SQL of its own): every version key their saves set is set,
+    now, inside the writing transaction as a save's receiver does (a page rendered within
+    CACHE_CHANGE_GUARD_SECONDS is not kept), and again once it commits, for a transaction that
+    runs longer than that."""
+    receivers = list(dict.fromkeys(receiver for model in models for receiver in _FOLLOWERS.get(model, ())))
+    for receiver in receivers:
+        receiver(sender=None)
+    if receivers and transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: [receiver(sender=None) for receiver in receivers])
+
+
+def account_deleted(sender, **kwargs) -> None:
+    """post_delete of an account: the rows that named it (a proposal's proposer, a comment's
+    author) lost it by the deletion's own UPDATE (on_delete=SET_NULL), which sends no signal."""
+    rows_changed(*(relation.related_model for relation in sender._meta.related_objects
+                   if relation.on_delete is SET_NULL))
 
 
 def _versions(names) -> tuple[str, float]:
@@ -190,8 +232,7 @@ class SharedPageMiddleware:
         if (response.status_code == 200 and not response.streaming and not response.cookies
                 and "private" not in response.get("Cache-Control", "")):
             if time.time() - request._shared_changed_at >= settings.CACHE_CHANGE_GUARD_SECONDS:
-                headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-                caches["pages"].set(key, (response.content, headers), settings.SHARED_PAGE_SECONDS)
+                page_keep(key, response, settings.SHARED_PAGE_SECONDS)
             response.content = personalise(request, response.content, request._shared_personal)
         elif not response.streaming:  # not kept: a placeholder must never reach anyone
             response.content = personalise(request, response.content, request._shared_personal)
@@ -206,10 +247,7 @@ class SharedPageMiddleware:
         if personal is None:
             return None
         version, changed_at = _versions(settings.SHARED_PAGE_VIEWS[view_name])
-        key = "shared-page:" + hashlib.sha256(
-            f"{version}|{request.user.role}|{personal.key}|{request.get_host()}|{translation.get_language()}"
-            f"|{request.get_full_path()}".encode()
-        ).hexdigest()
+        key = page_key("shared-page:", request, version, request.user.role, personal.key)
         cached = caches["pages"].get(key)
         if cached is None:
             request._shared_render = True
@@ -217,11 +255,7 @@ class SharedPageMiddleware:
             request._shared_changed_at = changed_at
             request._shared_personal = personal
             return None
-        content, headers = cached
-        response = HttpResponse(personalise(request, content, personal))
-        for name, value in headers.items():
-            response[name] = value
-        return response
+        return page_kept(cached, personalise(request, cached[0], personal))
 
     @staticmethod
     def _eligible(request) -> bool:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from balikpapan_pb.shared_pages import rows_changed
 from voting.models import FrozenResult
 
 _FIELDS = {"csv": "results_csv", "json": "results_json"}
@@ -15,4 +16,5 @@ def frozen_download(*, frozen: FrozenResult, kind: str, build: Callable[[], str]
     if content:
         return content
     FrozenResult.objects.filter(pk=frozen.pk, **{field: ""}).update(**{field: build()})
+    rows_changed(FrozenResult)
     return FrozenResult.objects.values_list(field, flat=True).get(pk=frozen.pk)

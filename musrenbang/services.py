@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import User
+from balikpapan_pb.shared_pages import rows_changed
 from notifications.services import notify_many
 from proposals.models import Follow, Proposal, Status, Support
 from proposals.money import format_rupiah
@@ -281,6 +282,7 @@ def forum_save(*, forum: Forum, actor: User | None, priorities: list[Proposal], 
     ForumPriority.objects.filter(forum=forum).delete()
     ForumPriority.objects.bulk_create(ForumPriority(forum=forum, proposal=p, rank=rank)
                                       for rank, p in enumerate(priorities, start=1))
+    rows_changed(ForumPriority)
     audit_record(actor=actor, action="forum.create" if created else "forum.update", target=forum,
                  detail={"level": forum.level, "priorities": [p.pk for p in priorities],
                          "attendance": [forum.attendance_men, forum.attendance_women]})

@@ -11,6 +11,7 @@ import random
 from django.utils import timezone
 
 from accounts.models import Role, User
+from balikpapan_pb.shared_pages import rows_changed
 from rounds.models import Area, AreaLevel, BallotType, Category, Phase, PhaseSchedule, Round, TallyRule
 from rounds.phases import PHASE_ORDER
 from wilayah.models import Kecamatan, Kelurahan
@@ -152,6 +153,7 @@ def _schedule(round_: Round, *, current: str, now: dt.datetime) -> None:
             rows.append(PhaseSchedule(round=round_, phase=phase, start=cursor, end=cursor + length))
             cursor += length
     PhaseSchedule.objects.bulk_create(rows)
+    rows_changed(PhaseSchedule)
 
 
 def _areas(round_: Round, rng: random.Random) -> dict[str, Area]:
@@ -314,6 +316,7 @@ def _seed_round(round_: Round, areas: dict[str, Area], statuses: list[str], *, r
                 proposal.merged_into = live
     Proposal.objects.bulk_update([p for p in proposals if p.merged_into_id], ["merged_into"], batch_size=2000)
     StatusChange.objects.bulk_create(_history_rows(proposals, moderator, verifikator), batch_size=5000)
+    rows_changed(Proposal, StatusChange)
     return proposals
 
 
@@ -337,6 +340,7 @@ def _interactions(proposals: list[Proposal], residents: list[User], rng: random.
     Support.objects.bulk_create(supports, batch_size=5000, ignore_conflicts=True)
     Follow.objects.bulk_create(follows, batch_size=5000, ignore_conflicts=True)
     Comment.objects.bulk_create(notes, batch_size=5000)
+    rows_changed(Support, Follow, Comment)
 
 
 def seed(*, users: dict[str, User], size: str, stdout) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import User
+from balikpapan_pb.shared_pages import rows_changed
 from notifications.services import notify
 from rounds.models import Area, Category, Round
 
@@ -285,6 +286,7 @@ def proposal_merge(*, proposal: Proposal, into: Proposal, actor: User, reason: s
     for model in (Support, Follow):
         already = model.objects.filter(proposal=target).values("user_id")
         moved = model.objects.filter(proposal=merged).exclude(user_id__in=already).update(proposal=target)
+        rows_changed(model)
         model.objects.filter(proposal=merged).delete()
         audit_record(actor=actor, action=f"proposal.merge.{model._meta.model_name}", target=target,
                      detail={"from": merged.pk, "moved": moved})
@@ -464,6 +466,7 @@ def flag_create(*, user: User, proposal: Proposal | None = None, comment: Commen
         return True
     if not target.hidden:
         Comment.objects.filter(pk=comment.pk).update(hidden=True)
+        rows_changed(Comment)  # no Flag was saved when this is a repeated report (the threshold lowered since)
         comment.hidden = True
         audit_record(actor=None, action="comment.hide", target=comment, detail={"reason": reason_text})
     return True
@@ -572,6 +575,7 @@ def kamus_import(*, rows: list[tuple[int, dict]], actor: User | None = None) -> 
         item.save()
     report.stored = len(good)
     report.deactivated = KamusItem.objects.filter(pk__in=[i.pk for i in existing.values()], active=True).update(active=False)
+    rows_changed(KamusItem)
     audit_record(actor=actor, action="kamus.import", target=good[0],
                  detail={"read": report.read, "stored": report.stored, "refused": len(report.refused),
                          "deactivated": report.deactivated})
@@ -609,4 +613,5 @@ def proposals_settle_result(*, round_id: int, area_id: int, selected_ids: Iterab
         pks = [c.proposal_id for c in changes if c.to_status == target]
         Proposal.objects.filter(pk__in=pks).update(status=target, updated_at=timezone.now())
     StatusChange.objects.bulk_create(changes)
+    rows_changed(Proposal, StatusChange)
     return len(changes)

@@ -17,20 +17,14 @@ class VotingConfig(AppConfig):
         # A NIK moved to its holder at the LPM desk: the ballots cast under it stay counted, reachable by no one.
         nik_moving.connect(_unlink_ballots_of_deleted_account, dispatch_uid="voting.unlink_ballots_of_moved_nik")
 
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from balikpapan_pb.shared_pages import follow_writes
 
         from .ballot_cache import content_changed
 
         shown = [m for label in BALLOT_SHOWS_APPS for m in apps.get_app_config(label).get_models()]
         shown += [apps.get_model(label) for label in BALLOT_SHOWS_MODELS]
         for model in shown:
-            for signal in (post_save, post_delete):
-                signal.connect(content_changed, sender=model,
-                               dispatch_uid=f"voting.ballot-cache.{signal}.{model._meta.label_lower}")
-            for field in model._meta.local_many_to_many:
-                through = field.remote_field.through
-                m2m_changed.connect(content_changed, sender=through,
-                                    dispatch_uid=f"voting.ballot-cache.m2m.{through._meta.label_lower}")
+            follow_writes(model, content_changed, "voting.ballot-cache")
 
 
 def _unlink_ballots_of_deleted_account(sender, user, **kwargs) -> None:

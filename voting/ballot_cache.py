@@ -10,11 +10,13 @@ put into the page as it is served.
 
 Whether a kept copy is still right is asked of one version key in the shared cache (Redis),
 which every save or delete of a row of wilayah, rounds and proposals replaces (connected in
-voting.apps): a project withdrawn, a cost changed, a round renamed is on the next ballot page
-on every worker. A copy read within CACHE_CHANGE_GUARD_SECONDS of a change is used for that
-request only, not kept (it may have been read before the writing transaction committed);
-KEEP_SECONDS bounds a write that went around the model signals (a queryset update()). Whether the
-round is open is never taken from here: the view reads the phase afresh with the voter's own rows.
+voting.apps by balikpapan_pb.shared_pages.follow_writes): a project withdrawn, a cost changed, a
+round renamed is on the next ballot page on every worker. A copy read within
+CACHE_CHANGE_GUARD_SECONDS of a change is used for that request only, not kept (it may have been
+read before the writing transaction committed). A write that sends no model signal (a queryset
+update(), bulk_create) calls balikpapan_pb.shared_pages.rows_changed with the models it wrote,
+which sets this key too; KEEP_SECONDS bounds one that forgot. Whether the round is open is never
+taken from here: the view reads the phase afresh with the voter's own rows.
 
 Without a shared cache (`make run` without Redis) nothing is kept: a change on one process
 could not reach the others.

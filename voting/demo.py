@@ -9,6 +9,7 @@ import random
 
 from django.utils import timezone
 
+from balikpapan_pb.shared_pages import rows_changed
 from proposals.services import proposals_settle_result
 from rounds.models import BallotType, Round
 from wilayah.models import Kecamatan
@@ -52,6 +53,7 @@ def seed(*, users, size: str, stdout) -> None:
             ))
             ballots.append((hashed, choices))
         Participation.objects.bulk_create(participations, batch_size=2000)
+        rows_changed(Participation)
         # Through pending ballots and the closing mix, as real votes go: written in the order of
         # the participations, the table would pair them in any dump.
         total += services.pending_ballots_bulk_create(area=area, ballots=ballots)
@@ -59,10 +61,12 @@ def seed(*, users, size: str, stdout) -> None:
         snapshot = services.area_tally(round=round_, area=area, rule=round_.tally_rule)
         services.snapshot_freeze(snapshot=snapshot)  # published with its ballot file, as snapshot_publish does
         ResultSnapshot.objects.filter(pk=snapshot.pk, published_at__isnull=True).update(published_at=timezone.now())
+        rows_changed(ResultSnapshot)
         proposals_settle_result(round_id=round_.pk, area_id=area.pk, actor=None,
                                 selected_ids=[str(i) for i in snapshot.result.get("selected", [])])
     # Published as round_publish does, without telling the demo residents (nobody voted for real).
     Round.objects.filter(pk=round_.pk).update(results_published_at=timezone.now())
+    rows_changed(Round)
     stdout.write(f"voting: {total} demo ballots and published results for {round_.slug}.")
 
 

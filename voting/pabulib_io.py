@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from balikpapan_pb.shared_pages import rows_changed
 from proposals.models import Proposal, Status
 from rounds.models import Add1Stop, Area, AreaLevel, BallotType, Category, Phase, Round, TallyRule
 
@@ -101,6 +102,7 @@ def instance_import(*, instance, source_name: str, slug: str | None = None, add1
         ],
         batch_size=BATCH,
     )
+    rows_changed(Proposal)
     participations, ballot_rows = [], []
     for voter_id, item in zip(instance.votes, ballots.items, strict=True):
         hashed = pseudo_nik_hash(slug=round_.slug, voter_id=voter_id)
@@ -125,6 +127,7 @@ def instance_import(*, instance, source_name: str, slug: str | None = None, add1
 
 def _flush(participations: list, ballots: list) -> None:
     Participation.objects.bulk_create(participations, batch_size=BATCH)
+    rows_changed(Participation)
     Ballot.objects.bulk_create(ballots, batch_size=BATCH)
     participations.clear()
     ballots.clear()

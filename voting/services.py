@@ -29,6 +29,7 @@ from accounts.desk import ballot_hidden_until
 from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
+from balikpapan_pb.shared_pages import rows_changed
 from proposals.models import Proposal
 from proposals.selectors import project_ids_q
 from proposals.services import proposals_settle_result
@@ -626,6 +627,7 @@ def ballots_detach(*, nik_hash: str) -> int:
                            receipt_code=current.receipt_code, choices=current.choices, blank=current.blank)
             detached += 1
     participations.update(detached=True, user=None)
+    rows_changed(Participation)
     return detached
 
 
@@ -675,6 +677,7 @@ def area_tally(*, round: Round, area: Area, rule: str) -> ResultSnapshot:
     )
     if not created:  # the result is the same; only what computing it cost is new
         ResultSnapshot.objects.filter(pk=snapshot.pk).update(stats=stats)
+        rows_changed(ResultSnapshot)
         snapshot.stats = stats
     return snapshot
 

@@ -22,3 +22,16 @@ def fresh_copy(tmp_path):
             shutil.copy2(source, target / name)
     (target / ".venv").symlink_to(REPO / ".venv")
     return target
+
+
+@pytest.fixture
+def pages_kept_at_once(settings):
+    """Shared pages on, and a page rendered just after a write kept (no guard): the hardest case
+    for a write that must show on the next page."""
+    from django.core.cache import caches
+
+    settings.SHARED_PAGE_SECONDS = 300
+    settings.CACHE_CHANGE_GUARD_SECONDS = 0
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()

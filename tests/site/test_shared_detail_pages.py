@@ -10,7 +10,6 @@ public never served from a kept page; text that imitates the placeholders."""
 import re
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -25,21 +24,12 @@ from rounds.models import Phase
 from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFactory, _kelurahan
 from wilayah.models import Kelurahan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_kept_at_once")]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 BADGE = re.compile(r'data-unread="(\d+)"')
 SUPPORT, UNSUPPORT = "Dukung usulan ini", "Batalkan dukungan"
 FOLLOW, UNFOLLOW = ">Ikuti<", "Berhenti mengikuti"
 REPORT_COMMENT, REPORT_PROPOSAL = ">Laporkan<", "Laporkan usulan ini"
-
-
-@pytest.fixture(autouse=True)
-def shared_pages(settings):
-    settings.SHARED_PAGE_SECONDS = 300
-    settings.CACHE_CHANGE_GUARD_SECONDS = 0  # a page rendered just after a write is kept: the hardest case
-    caches["pages"].clear()
-    yield
-    caches["pages"].clear()
 
 
 @pytest.fixture
