@@ -171,7 +171,8 @@ def lodz_end_to_end(shared: Path) -> list[dict]:
         {"what": f"pabutools: parse {LODZ} + MES + add1, own process ({source}, load {reference.get('load', 0):.1f})",
          "wall (s)": reference["wall"], "CPU (s)": reference["cpu"], "pabutools / this, wall": "1x",
          "pabutools / this, CPU": "1x", "same winners": ""},
-        {"what": "manage.py tally --rule mes --sync, own process (best of 3 by CPU)",
+        {"what": f"manage.py tally --rule mes --sync, own process (best of 3 by CPU, load {os.getloadavg()[0]:.1f}; "
+                 "CPU seconds grow with the machine's load, so compare with a pabutools figure of a similar load)",
          "wall (s)": wall, "CPU (s)": cpu, "pabutools / this, wall": f"{reference['wall'] / wall:,.0f}x",
          "pabutools / this, CPU": f"{reference['cpu'] / cpu:,.0f}x", "same winners": same},
         {"what": "services.tally_round_execute in a warm process, as the worker runs it (best of 3)",
