@@ -5,7 +5,6 @@ import pytest
 from rounds.models import Phase
 from voting import selectors, services
 from voting.tally import Project, tally
-from voting.tally_reading import area_ballot_groups
 
 from .conftest import make_round, project_ids, resident_with_nik
 
@@ -25,7 +24,7 @@ def test_grouped_reading_gives_the_same_ballots_and_the_same_tally():
     services.ballots_mix(area=area, closing=True)  # as area_tally does before reading
 
     one_per_row = services.area_ballots(round=round_, area=area)
-    grouped = area_ballot_groups(round=round_, area=area)
+    grouped = services.area_ballot_groups(round=round_, area=area)
     assert grouped.voter_count == one_per_row.voter_count == len(picks)
     assert len(grouped.items) < len(one_per_row.items)
     assert sorted(grouped.one_per_voter()) == sorted(one_per_row.items)
