@@ -215,8 +215,9 @@ class _Template:
         # re.split puts the markers at the odd positions.
         return [values[segment] if index % 2 else segment for index, segment in enumerate(segments)]
 
-    def build(self, notification: Notification) -> PreparedEmail | None:
-        """This person's copy, or None when only a full rendering would give the exact bytes."""
+    def data(self, notification: Notification) -> tuple[bytes, dict[str, str], dict[bytes, bytes]] | None:
+        """This person's MIME bytes (what the SMTP backend would send), the values filled in, or None
+        when only a full rendering would give the exact bytes."""
         user = notification.recipient
         name = user.get_short_name()
         if not name.isprintable() or self.boundary in name:
@@ -232,25 +233,38 @@ class _Template:
             length = fixed + sum(len(encoded[self.markers[slot].encode()]) * count for slot, count in found.items())
             if length > RFC5322_LINE_LIMIT:
                 return None  # Django would write this body as quoted-printable
-        headers = _headers(unsubscribe)
         data = b"".join((
             self.head,
             _header_bytes("To", user.email),
             _date_header_bytes(formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
             _header_bytes("Message-ID", make_msgid(domain=DNS_NAME)),
-            _header_bytes("List-Unsubscribe", headers["List-Unsubscribe"]),
+            _header_bytes("List-Unsubscribe", f"<{unsubscribe}>"),
             self.tail,
             *self._fill(self.body_segments, encoded),
         ))
+        return data, values, unsubscribe
+
+    def build(self, notification: Notification) -> PreparedEmail | None:
+        """This person's copy, or None when only a full rendering would give the exact bytes."""
+        filled = self.data(notification)
+        if filled is None:
+            return None
+        data, values, unsubscribe = filled
+        user = notification.recipient
         email = PreparedEmail(subject=self.subject, body="".join(self._fill(self.text_segments, values)),
-                              to=[user.email], headers=headers, data=data)
+                              to=[user.email], headers=_headers(unsubscribe), data=data)
         email.attach_alternative("".join(self._fill(self.html_segments, values)), "text/html")
         return email
 
 
 class EmailRenderer:
     """Builds the emails of one delivery task: a shared rendering for a message that several
-    of its people get (kept for the task's later chunks too), a full one for the others."""
+    of its people get (kept for the task's later chunks too), a full one for the others.
+
+    `build` gives an EmailMessage (for any mail backend); `envelope` gives what goes on the
+    wire to an SMTP server (sender, recipient and the message's bytes), the same bytes without
+    building the message objects.
+    """
 
     def __init__(self, notifications: list[Notification] = ()):
         self._counts: Counter[tuple] = Counter()
@@ -263,19 +277,36 @@ class EmailRenderer:
 
     @staticmethod
     def _key(notification: Notification) -> tuple:
-        return (notification.kind, _language(notification), notification.url,
-                json.dumps(notification.context, sort_keys=True, cls=DjangoJSONEncoder))
+        # The delivery query hands over the context as PostgreSQL's text of the JSON (the same
+        # text for the same content), so that identical messages are found without decoding each.
+        text = getattr(notification, "context_text", None)
+        if text is None:
+            text = json.dumps(notification.context, sort_keys=True, cls=DjangoJSONEncoder)
+        return (notification.kind, _language(notification), notification.url, text)
+
+    def _template(self, notification: Notification) -> _Template | None:
+        key = self._key(notification)
+        if self._counts[key] <= 1:
+            return None
+        if key not in self._templates:
+            try:
+                template = _Template(notification, key[1])
+            except Exception:  # the full rendering reports what is wrong, per message
+                template = None
+            self._templates[key] = template if template is not None and template.usable else None
+        return self._templates[key]
 
     def build(self, notification: Notification) -> EmailMultiAlternatives:
-        key = self._key(notification)
-        if self._counts[key] > 1:
-            if key not in self._templates:
-                try:
-                    self._templates[key] = _Template(notification, key[1])
-                except Exception:  # the full rendering below reports what is wrong, per message
-                    self._templates[key] = None
-            template = self._templates[key]
-            email = template.build(notification) if template is not None and template.usable else None
-            if email is not None:
-                return email
-        return email_build(notification)
+        template = self._template(notification)
+        email = template.build(notification) if template is not None else None
+        return email if email is not None else email_build(notification)
+
+    def envelope(self, notification: Notification) -> tuple[str, str, bytes]:
+        """(sender, recipient, bytes) as Django's SMTP backend would send this notification's email."""
+        template = self._template(notification)
+        filled = template.data(notification) if template is not None else None
+        if filled is not None:
+            return settings.DEFAULT_FROM_EMAIL, notification.recipient.email, filled[0]
+        email = email_build(notification)
+        (recipient,) = email.recipients()
+        return email.from_email, recipient, email.message().as_bytes(linesep="\r\n")

@@ -76,15 +76,19 @@ class SmtpRecorder:
     """An aiosmtpd handler that keeps what it receives: connections (one EHLO each), messages,
     and answers chosen per address (e.g. "550 no such user")."""
 
-    def __init__(self):
+    def __init__(self, *, pipelining: bool = False):
+        self.pipelining = pipelining  # offer PIPELINING in the EHLO reply, as Postfix does
         self.connections = 0
         self.messages: list[tuple[str, bytes]] = []
+        self.senders: list[str] = []
         self.answers: dict[str, str] = {}
         self.delay = 0.0  # seconds before accepting each message: a slow mail server
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
         self.connections += 1
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -98,6 +102,7 @@ class SmtpRecorder:
             await asyncio.sleep(self.delay)
         for address in envelope.rcpt_tos:
             self.messages.append((address, envelope.content))
+            self.senders.append(envelope.mail_from)
         return "250 OK"
 
     def recipients(self) -> list[str]:
@@ -105,12 +110,14 @@ class SmtpRecorder:
 
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on localhost (aiosmtpd, in a thread), and Django's SMTP backend pointed at it."""
+@pytest.fixture(params=["pipelining", "one command at a time"])
+def smtp_server(settings, request):
+    """A real SMTP server on localhost (aiosmtpd, in a thread), and Django's SMTP backend pointed at it.
+    Every test runs against a server that offers PIPELINING (notifications/smtp.py sends a message
+    in one round trip) and one that does not (smtplib's sendmail, a command at a time)."""
     from aiosmtpd.controller import Controller
 
-    recorder = SmtpRecorder()
+    recorder = SmtpRecorder(pipelining=request.param == "pipelining")
     controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), server_hostname="smtp.test")
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

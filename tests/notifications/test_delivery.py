@@ -2,6 +2,7 @@
 failures kept to the message they concern, and a chunk left by a dead worker sent again."""
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
@@ -133,3 +134,37 @@ def test_a_worker_near_the_end_of_its_lease_hands_the_rest_back(smtp_server, mon
     assert smtp_server.messages == []
     assert status_counts() == {EmailStatus.QUEUED: 10}
     assert set(Notification.objects.values_list("email_attempts", flat=True)) == {0}
+
+
+def _without_date_and_id(content: bytes) -> bytes:
+    """The bytes without what differs in every message anyway: Date, Message-ID, the MIME boundary,
+    and the signed unsubscribe token's time and signature (both change with the second)."""
+    boundary = re.search(rb'boundary="([^"]+)"', content).group(1)
+    content = content.replace(boundary, b"BOUNDARY")
+    content = re.sub(rb"(\.?[A-Za-z0-9_-]+):[A-Za-z0-9]+:[A-Za-z0-9_-]+", rb"\1:TIME:SIGNATURE", content)
+    return b"\r\n".join(line for line in content.split(b"\r\n") if not line.startswith((b"Date:", b"Message-ID:")))
+
+
+def test_the_server_gets_what_djangos_smtp_backend_would_send(smtp_server, user_factory):
+    """The delivery path writes its own SMTP commands and fills each person's bytes into a shared
+    rendering; the server must receive exactly what Django's backend sends for email_build's message."""
+    from django.core.mail import get_connection
+
+    from notifications.emails import email_build
+
+    ids = fan_out(3)
+    odd = user_factory(full_name="Ni Luh\tAyu", email="ayu.putu@example.test")  # a tab: the full rendering
+    notify(recipient=odd, kind=Kind.PROPOSAL_STATUS, context={"title": "Jalan .", "status_label": "Disetujui"})
+    ids.append(Notification.objects.get(recipient=odd).pk)
+    assert services.notifications_deliver_emails(notification_ids=ids) == {"sent": 4}
+    ours = list(zip(smtp_server.senders, smtp_server.messages, strict=True))
+    del smtp_server.messages[:], smtp_server.senders[:]
+
+    backend = get_connection()
+    for notification in Notification.objects.select_related("recipient").order_by("pk"):
+        assert backend.send_messages([email_build(notification)]) == 1
+    django_sent = list(zip(smtp_server.senders, smtp_server.messages, strict=True))
+    assert len(ours) == len(django_sent) == 4
+    for (our_sender, (our_to, our_bytes)), (their_sender, (their_to, their_bytes)) in zip(ours, django_sent, strict=True):
+        assert (our_sender, our_to) == (their_sender, their_to)
+        assert _without_date_and_id(our_bytes) == _without_date_and_id(their_bytes)

@@ -223,3 +223,35 @@ def test_unsubscribe_token_switches_off_that_kind_only(resident):
     services.email_unsubscribe(token=token)
     services.email_unsubscribe(token=token)  # twice is fine
     assert list(OptOut.objects.values_list("kind", "channel")) == [(Kind.VOTING_CLOSING, Channel.EMAIL)]
+
+
+def test_the_single_insert_writes_the_rows_the_python_expansion_writes(user_factory):
+    """fanout_batch_expand writes a batch's rows in one INSERT ... SELECT on PostgreSQL; the
+    same people get the same rows as the row-by-row expansion kept for SQLite."""
+    people = [user_factory() for _ in range(7)]
+    OptOut.objects.create(user=people[0], kind=Kind.VOTING_OPENED, channel=Channel.EMAIL)
+    OptOut.objects.create(user=people[1], kind=Kind.VOTING_OPENED, channel=Channel.INBOX)
+    OptOut.objects.create(user=people[2], kind=Kind.VOTING_OPENED, channel=Channel.EMAIL)
+    OptOut.objects.create(user=people[2], kind=Kind.VOTING_OPENED, channel=Channel.INBOX)
+    OptOut.objects.create(user=people[3], kind=Kind.PROPOSAL_COMMENT, channel=Channel.EMAIL)  # another kind
+    type(people[4]).objects.filter(pk=people[4].pk).update(email_verified_at=None)
+    type(people[5]).objects.filter(pk=people[5].pk).update(is_active=False)
+    ids = [p.pk for p in people] + [10**9]  # and someone deleted since
+    context = {"round_name": "AP 2027", "area_name": "Kota Balikpapan"}
+    notify_many(recipient_ids=ids, kind=Kind.VOTING_OPENED, context=context, url="/putaran/")
+    notify_many(recipient_ids=ids, kind=Kind.VOTING_OPENED, context=context, url="/putaran/")
+    first, second = FanoutBatch.objects.order_by("pk")
+    now = timezone.now()
+    with transaction.atomic():
+        by_sql = services._fanout_rows_insert(batch=first, now=now)
+        by_python = services._fanout_rows_create(batch=second, now=now)
+    assert sorted(by_sql) == sorted(by_python) and len(by_sql) == 5
+
+    fields = ("recipient_id", "kind", "context", "url", "in_inbox", "read_at", "email_status", "email_attempts",
+              "next_attempt_at", "sent_at", "last_error")  # created_at: the moment each was written
+    rows = {batch: sorted(Notification.objects.filter(batch=batch).values_list(*fields)) for batch in (first, second)}
+    assert rows[first] == rows[second]
+    wanted = {people[0].pk: (True, EmailStatus.NONE), people[1].pk: (False, EmailStatus.QUEUED),
+              people[3].pk: (True, EmailStatus.QUEUED), people[4].pk: (True, EmailStatus.NONE),
+              people[6].pk: (True, EmailStatus.QUEUED)}
+    assert {row[0]: (row[4], row[6]) for row in rows[first]} == wanted

@@ -33,27 +33,49 @@ class Ballots:
     ballot: the voter still counts, which shrinks everyone's share under MES).
     ranked: items are tuples of project ids, best first; points are max_rank..1.
     cumulative: items are dicts project id -> points.
+
+    counts, when given, says how many voters cast each item: a database hands over each distinct
+    ballot once with its number (a city round has far fewer distinct ballots than voters), and
+    the result is the one the repeated ballots give.
     """
 
     kind: BallotKind
     items: list[Any] = field(default_factory=list)
     max_rank: int | None = None
+    counts: list[int] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in BALLOT_KINDS:
             raise ValueError(f"unknown ballot kind {self.kind!r}; expected one of {BALLOT_KINDS}")
         if self.max_rank is not None and self.max_rank < 1:
             raise ValueError("max_rank must be at least 1")
+        if self.counts is not None:
+            if len(self.counts) != len(self.items):
+                raise ValueError("counts must give one number per item")
+            if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in self.counts):
+                raise ValueError("counts must be positive ints")
 
     @property
     def voter_count(self) -> int:
-        return len(self.items)
+        return len(self.items) if self.counts is None else sum(self.counts)
+
+    def weighted(self):
+        """(item, how many voters cast it) for each item."""
+        if self.counts is None:
+            return ((item, 1) for item in self.items)
+        return zip(self.items, self.counts, strict=True)
+
+    def one_per_voter(self) -> list[Any]:
+        """Every voter's ballot, repeated as many times as it was cast."""
+        if self.counts is None:
+            return list(self.items)
+        return [item for item, count in self.weighted() for _ in range(count)]
 
     def effective_max_rank(self) -> int:
         """k in the points k..1; defaults to the longest ranked ballot when not given."""
         if self.max_rank is not None:
             return self.max_rank
-        return max((len(item) for item in self.items), default=0)
+        return max((len(item) for item in self.items), default=0)  # the same with counts
 
     def approval_sets(self) -> list[tuple[str, ...]]:
         """Every ballot read as the set of projects it supports (sorted ids).
@@ -62,8 +84,8 @@ class Ballots:
         ballot every project it gives more than zero points.
         """
         if self.kind == "cumulative":
-            return [tuple(sorted(pid for pid, pts in _as_points(item).items() if pts > 0)) for item in self.items]
-        return [tuple(sorted(set(item))) for item in self.items]
+            return [tuple(sorted(pid for pid, pts in _as_points(item).items() if pts > 0)) for item in self.one_per_voter()]
+        return [tuple(sorted(set(item))) for item in self.one_per_voter()]
 
 
 def _as_points(item: Any) -> Mapping[str, int]:

@@ -43,7 +43,7 @@ def tally(
     scores = compute_scores(projects, ballots)
     if rule != "mes":
         return tally_totals(rule=rule, budget=budget, projects=projects, kind=ballots.kind, score=scores.score,
-                            supporters=scores.supporters, voters=len(ballots.items), max_rank=scores.max_rank)
+                            supporters=scores.supporters, voters=ballots.voter_count, max_rank=scores.max_rank)
     params: dict[str, object] = {"ballot_kind": ballots.kind}
     if scores.max_rank is not None:
         params["max_rank"] = scores.max_rank

@@ -83,7 +83,7 @@ class PabulibInstance:
                 "cost": str(project.cost),
                 **dict(project_columns.get(project.id, {})),
             }
-        for number, item in enumerate(ballots.items, start=1):
+        for number, item in enumerate(ballots.one_per_voter(), start=1):
             row = {"voter_id": str(number)}
             if ballots.kind == "cumulative":
                 given = [(pid, pts) for pid, pts in item.items() if pts]

@@ -32,7 +32,12 @@ def compute_scores(projects: Sequence[Project], ballots: Ballots) -> Scores:
     """Scores from ballots grouped by identical content: city-scale rounds have far fewer
     distinct ballots than voters, and every later step works on the groups."""
     max_rank = ballots.effective_max_rank() if ballots.kind == "ranked" else None
-    grouped = Counter(canonical_ballot(item, ballots.kind, max_rank, n) for n, item in enumerate(ballots.items, 1))
+    if ballots.counts is None:
+        grouped = Counter(canonical_ballot(item, ballots.kind, max_rank, n) for n, item in enumerate(ballots.items, 1))
+    else:  # grouped already by whoever read them (the same ballot text can still be two orders of one set)
+        grouped = Counter()
+        for n, (item, count) in enumerate(ballots.weighted(), 1):
+            grouped[canonical_ballot(item, ballots.kind, max_rank, n)] += count
     known = {p.id for p in projects}
     score = dict.fromkeys(known, 0)
     supporters = dict.fromkeys(known, 0)
