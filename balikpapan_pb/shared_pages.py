@@ -220,6 +220,15 @@ def personalise(request, content: bytes, personal: Personal = _NOTHING_PERSONAL)
             .replace(NAV_USER_PLACEHOLDER.encode(), nav_user.encode()))
 
 
+def reader_is_shareable(request) -> bool:
+    """Whether this reader sees a page as everyone of their role does: a signed-in citizen or council
+    member (not a superuser), with no message waiting. voting.views' kept ballot page asks it too."""
+    user = request.user
+    return (user.is_authenticated and user.role in _ROLES and not user.is_superuser
+            and not request.COOKIES.get("messages")  # a browser sends no expired cookie; a test client sends it empty
+            and "_messages" not in request.session)
+
+
 class SharedPageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -260,15 +269,10 @@ class SharedPageMiddleware:
     @staticmethod
     def _eligible(request) -> bool:
         match = request.resolver_match
-        user = request.user
         return (
             settings.SHARED_PAGE_SECONDS > 0
             and request.method == "GET"
             and match is not None
             and match.view_name in settings.SHARED_PAGE_VIEWS
-            and user.is_authenticated
-            and user.role in _ROLES
-            and not user.is_superuser
-            and not request.COOKIES.get("messages")  # a browser sends no expired cookie; a test client sends it empty
-            and "_messages" not in request.session
+            and reader_is_shareable(request)
         )

@@ -86,11 +86,16 @@ def _ballot_context(area: Area, projects: list[Proposal], choices, blank: bool, 
         "ranks": range(1, round_.max_choices + 1),
         "chosen_cost": chosen_cost, "chosen_cost_label": rupiah(chosen_cost),
         "chosen_width": _width(chosen_cost, area.budget),
-        "is_knapsack": round_.ballot_type == BallotType.KNAPSACK,
-        "is_approval": round_.ballot_type == BallotType.APPROVAL,
-        "is_ranked": round_.ballot_type == BallotType.RANKED,
-        "is_cumulative": round_.ballot_type == BallotType.CUMULATIVE,
+        **_ballot_flags(round_),
     }
+
+
+def _ballot_flags(round_: Round) -> dict:
+    """Which kind of ballot the templates draw."""
+    return {"is_knapsack": round_.ballot_type == BallotType.KNAPSACK,
+            "is_approval": round_.ballot_type == BallotType.APPROVAL,
+            "is_ranked": round_.ballot_type == BallotType.RANKED,
+            "is_cumulative": round_.ballot_type == BallotType.CUMULATIVE}
 
 
 def _width(part: int, whole: int) -> int:
@@ -141,10 +146,10 @@ _WIDTH_MARK = f"sw-ballot-width-{_MARK}"
 def _page_is_shareable(request) -> bool:
     """As balikpapan_pb.shared_pages: the page around the cards is the same for every person of
     the role (no officer's own work links, no message waiting, no query string in the language link)."""
-    user = request.user
+    from balikpapan_pb.shared_pages import reader_is_shareable
+
     return (settings.SHARED_CACHE and request.method == "GET" and not request.META.get("QUERY_STRING")
-            and user.role in ("citizen", "council") and not user.is_superuser
-            and "messages" not in request.COOKIES and "_messages" not in request.session)
+            and reader_is_shareable(request))
 
 
 def _ballot_page_kept(request, kept: ballot_cache.AreaBallot, area: Area, projects: list, current, choices,
@@ -156,10 +161,7 @@ def _ballot_page_kept(request, kept: ballot_cache.AreaBallot, area: Area, projec
 
     round_ = area.round
     language = translation.get_language()
-    flags = {"is_knapsack": round_.ballot_type == BallotType.KNAPSACK,
-             "is_approval": round_.ballot_type == BallotType.APPROVAL,
-             "is_ranked": round_.ballot_type == BallotType.RANKED,
-             "is_cumulative": round_.ballot_type == BallotType.CUMULATIVE}
+    flags = _ballot_flags(round_)
     ranks = range(1, round_.max_choices + 1)
     rows = _rows(round_, projects, choices, blank)
     cards = "".join(

@@ -254,3 +254,23 @@ def test_each_language_gets_its_own_buttons(proposal):
         indonesian = read(browser(budi), path)
         assert f'action="/en{support}"' in english and f'action="{support}"' not in english
         assert f'action="{support}"' in indonesian and '<html lang="en">' in english
+
+
+def test_a_superuser_is_never_served_a_page_kept_for_residents(proposal):
+    """A superuser whose role says citizen reads after a resident of the same kelurahan: were the kept
+    page served, their menu would lack the work links every permission gives a superuser."""
+    from django.utils import translation
+
+    from balikpapan_pb.worklist import work_links
+
+    resident = UserFactory(role=Role.CITIZEN, kelurahan=_kelurahan())
+    superuser = UserFactory(role=Role.CITIZEN, kelurahan=_kelurahan(), is_superuser=True, is_staff=True)
+    with translation.override("id"):
+        menu = [link.url for link in work_links(superuser) if link.in_menu]
+    assert menu
+    for path in (reverse("proposals:detail", args=[proposal.pk]), reverse("rounds:detail", args=[proposal.round.slug]),
+                 reverse("proposals:list"), reverse("home")):
+        kept = read(browser(resident), path)
+        assert not any(f'href="{url}"' in kept for url in menu)
+        own = read(browser(superuser), path)
+        assert all(f'href="{url}"' in own for url in menu), path
