@@ -63,9 +63,14 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 	@command -v msgfmt >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 
+# The suite runs in TEST_PROCESSES pytest-xdist processes, each with its own database and Redis
+# database (balikpapan_pb/settings/test.py); worksteal hands a process that finishes early the
+# tests still waiting on the other, so the long browser and worker tests do not end the run alone.
+# TEST_PROCESSES=0 runs it in this one process.
+TEST_PROCESSES ?= 2
 test: $(VENV)/.installed browser services messages
 	DJANGO_SETTINGS_MODULE=balikpapan_pb.settings.test DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) \
-	  $(PY) -m pytest
+	  $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(TEST_ARGS)
 
 # The property tests (Hypothesis) with random search and five times the examples; `make test`
 # runs them derandomized (the same examples every time). Pass FUZZ_ARGS for more, e.g. -x.

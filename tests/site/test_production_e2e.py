@@ -205,9 +205,12 @@ def new_database():
 
 @pytest.fixture
 def redis_url():
-    """A Redis database of its own, so that no other test's worker takes these tasks."""
+    """A Redis database of its own, so that no other test's worker takes these tasks: 7, or one
+    below per pytest-xdist process after the first (balikpapan_pb/settings/test.py)."""
+    from django.conf import settings
+
     base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
-    url = f"{base}/7"
+    url = f"{base}/{7 - int(settings.TEST_WORKER.removeprefix('gw') or 0)}"
     redis.Redis.from_url(url).flushdb()
     yield url
     redis.Redis.from_url(url).flushdb()
