@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from balikpapan_pb import shared_pages
 from wilayah.models import Kelurahan
 
 from .audit import audit_entries_since, audit_record
@@ -125,6 +126,7 @@ def verification_resend(*, user: User) -> None:
 def user_update_profile(*, user: User, full_name: str, email: str | None, phone: str, language: str) -> User:
     email = (email or "").strip().lower() or None
     email_changed = email != user.email
+    renamed = full_name.strip() != user.full_name
     user.full_name, user.phone, user.language = full_name.strip(), phone, language
     if email_changed:
         user.email = email
@@ -135,6 +137,8 @@ def user_update_profile(*, user: User, full_name: str, email: str | None, phone:
             user.save()
     except IntegrityError as exc:
         raise _duplicate(exc) from exc
+    if renamed:
+        shared_pages.account_renamed()
     if email_changed and email:
         _queue_verification_email(user)
     return user

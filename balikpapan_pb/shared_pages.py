@@ -112,7 +112,21 @@ def rows_changed(*models) -> None:
 def account_deleted(sender, **kwargs) -> None:
     """post_delete of an account: the rows that named it (a proposal's proposer, a comment's
     author) lost it by the deletion's own UPDATE (on_delete=SET_NULL), which sends no signal."""
-    rows_changed(*(relation.related_model for relation in sender._meta.related_objects
+    _rows_naming_accounts_changed(sender)
+
+
+def account_renamed() -> None:
+    """An account's name changed (accounts.services.user_update_profile): the rows that name it
+    show another name. Saves of accounts are not followed, since every sign-in saves one."""
+    from django.contrib.auth import get_user_model
+
+    _rows_naming_accounts_changed(get_user_model())
+
+
+def _rows_naming_accounts_changed(user_model) -> None:
+    # The relations that keep their row without the account (on_delete=SET_NULL) are the ones
+    # that name a person on a page: a proposal's proposer, a comment's author.
+    rows_changed(*(relation.related_model for relation in user_model._meta.related_objects
                    if relation.on_delete is SET_NULL))
 
 
