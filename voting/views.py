@@ -5,7 +5,6 @@ Views read the request, call a selector or a service, and render. No voting logi
 
 from __future__ import annotations
 
-import copy
 import hashlib
 
 import rules
@@ -120,17 +119,11 @@ def _kept_ballot(round_slug: str, area_id: int) -> ballot_cache.AreaBallot:
 
 
 def _with_phase(area: Area, phase: str | None) -> Area:
-    """The kept area with the phase just read: itself when its round's phase is that, else a copy
-    whose round has it. Whether voting is open is never taken from a kept copy (nor is the kept
-    copy changed: callers only read it)."""
+    """The kept area with the phase just read (selectors.area_with_phase). Whether voting is open
+    is never taken from a kept copy."""
     if phase is None:  # the round is gone
         raise Http404
-    if phase == area.round.phase:
-        return area
-    fresh = copy.copy(area)
-    fresh.round = copy.copy(area.round)
-    fresh.round.phase = phase
-    return fresh
+    return selectors.area_with_phase(area, phase)
 
 
 # Where a voter's own bytes go in a kept ballot page: derived from SECRET_KEY, so that no text a
@@ -226,19 +219,16 @@ def index(request):
 def ballot(request, round_slug: str, area_id: int):
     kept = _kept_ballot(round_slug, area_id)
     if request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("edit") != "1":
-        # A confirmed ballot: the round's phase and the costs are read in one statement, and the
-        # service reads the old ballot and the participation under its lock. Whatever it refuses
-        # is answered by the full page below, exactly as before (a paper voter's 403, the form
-        # with the message).
-        phase, costs = selectors.phase_and_costs(kept.area)
-        area = _with_phase(kept.area, phase)
-        ok, reason = services.voter_eligibility(user=request.user, area=area)
-        if not ok:
-            return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
+        # A confirmed ballot: the service reads the round's phase and the costs in the statement
+        # that locks the voter's participation, then the old ballot with the statement that
+        # removes it. Whatever it refuses is answered by the full page below, exactly as before
+        # (an ineligible voter's 403, the form with the message). The projects' ids (the form's
+        # field names) come from the kept copy, checked against the version key just now.
         try:
-            choices, blank = ballot_from_post(round=area.round, project_ids=list(costs), data=request.POST)
-            services.ballot_cast(voter=request.user, area=area, choices=choices, blank=blank, costs=costs)
-            return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
+            project_ids = [p.project_id for p in kept.projects]
+            choices, blank = ballot_from_post(round=kept.area.round, project_ids=project_ids, data=request.POST)
+            services.ballot_cast(voter=request.user, area=kept.area, choices=choices, blank=blank)
+            return redirect("voting:done", round_slug=round_slug, area_id=area_id)
         except (ValidationError, PermissionDenied):
             pass
     # The round's phase now, the participation, the voter's own ballot and whether a desk reset
