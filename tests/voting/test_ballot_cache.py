@@ -172,3 +172,29 @@ def test_ranked_ballots_alternating_keep_each_voters_ranks():
     for _round in range(2):
         assert ranks(a.get(ballot_url(area)).content.decode()) == {ids[0]: "1", ids[1]: "2"}
         assert ranks(b.get(ballot_url(area)).content.decode()) == {ids[1]: "1"}
+
+
+def test_a_superuser_reading_right_after_a_resident_gets_their_own_page(kel_area):
+    """A superuser who lives in the area (their role says citizen) reads the ballot page right after
+    a resident of it: the kept page around the cards was rendered for residents, whose menu lacks
+    the work links every permission gives a superuser. They get their own page, with their links,
+    and the resident after them still gets the kept one without."""
+    from django.utils import translation
+
+    from balikpapan_pb.worklist import work_links
+
+    resident, superuser = resident_with_nik()[0], resident_with_nik()[0]
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    with translation.override("id"):
+        menu = [link.url for link in work_links(superuser) if link.in_menu]
+    assert menu
+    ids = project_ids(kel_area)
+    a, s = signed_in(resident), signed_in(superuser)
+    for _round in range(2):
+        kept = a.get(ballot_url(kel_area)).content.decode()
+        assert sorted(shown(kept)) == sorted(ids) and not any(f'href="{url}"' in kept for url in menu)
+        own = s.get(ballot_url(kel_area))
+        page = own.content.decode()
+        assert own.status_code == 200 and sorted(shown(page)) == sorted(ids)
+        assert all(f'href="{url}"' in page for url in menu)
