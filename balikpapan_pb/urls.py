@@ -7,6 +7,9 @@ from django.views.i18n import JavaScriptCatalog
 from . import views
 from .converters import CONVERTERS
 
+# Every app's admin.py: loaded here rather than at start-up (balikpapan_pb.apps.AdminConfig).
+admin.autodiscover()
+
 # Before the apps' URLconfs are included: they name these converters.
 for _name, _converter in CONVERTERS.items():
     register_converter(_converter, _name)

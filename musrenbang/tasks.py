@@ -1,5 +1,7 @@
 from celery import shared_task
 
+import balikpapan_pb.celery  # noqa: F401  the project's app, which these tasks bind to (balikpapan_pb/__init__.py)
+
 from .services import journey_apply_published_results
 
 

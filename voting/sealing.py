@@ -5,6 +5,7 @@ row does not open."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -22,8 +23,13 @@ class SealError(ValueError):
 
 
 def _aead() -> AESGCM:
-    key = hmac.new(settings.BALLOT_KEY.encode(), b"suarawarga:pending-ballot-seal", hashlib.sha256).digest()
-    return AESGCM(key)
+    return _aead_of(settings.BALLOT_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _aead_of(ballot_key: str) -> AESGCM:
+    """Derived once per process (and per BALLOT_KEY, which tests may change)."""
+    return AESGCM(hmac.new(ballot_key.encode(), b"suarawarga:pending-ballot-seal", hashlib.sha256).digest())
 
 
 def seal(payload: dict, *, context: str) -> bytes:

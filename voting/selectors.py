@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -23,15 +24,13 @@ from .models import Ballot, Channel, Participation, PendingBallot, ResultSnapsho
 
 def voter_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
     """The only link from a person to a ballot; it needs BALLOT_KEY, which is not in the database."""
-    message = f"{nik_hash}|{round_id}|{area_id}".encode()
-    return hmac.new(settings.BALLOT_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.digest(settings.BALLOT_KEY.encode(), f"{nik_hash}|{round_id}|{area_id}".encode(), "sha256").hex()
 
 
 def pending_key(*, nik_hash: str, round_id: int, area_id: int) -> str:
     """How a voter finds their pending ballot: unrelated to `voter_key` without BALLOT_KEY, so a
     pending ballot matches no mixed ballot in a dump."""
-    message = f"pending|{nik_hash}|{round_id}|{area_id}".encode()
-    return hmac.new(settings.BALLOT_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.digest(settings.BALLOT_KEY.encode(), f"pending|{nik_hash}|{round_id}|{area_id}".encode(), "sha256").hex()
 
 
 def pending_context(*, round_id: int, area_id: int, lookup_key: str) -> str:
@@ -77,19 +76,15 @@ def ballot_project_costs(area: Area) -> dict[str, int]:
     return {(external_id or str(pk)): cost for pk, external_id, cost in rows}
 
 
-def phase_and_costs(area: Area) -> tuple[str | None, dict[str, int]]:
-    """The round's phase now and project id -> cost of the area's ballot, in one statement: what a
-    confirmed ballot is checked against (the rest of the area may come from a kept copy)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.phase, p.id, p.external_id, COALESCE(p.final_cost, p.estimated_cost) "
-            f"FROM {Round._meta.db_table} AS r LEFT JOIN {Proposal._meta.db_table} AS p "
-            "ON p.area_id = %s AND p.status = ANY(%s) WHERE r.id = %s",
-            [area.pk, [str(s) for s in BALLOT_STATUSES], area.round_id],
-        )
-        rows = cursor.fetchall()
-    phase = rows[0][0] if rows else None
-    return phase, {(external_id or str(pk)): cost for _phase, pk, external_id, cost in rows if pk is not None}
+def area_with_phase(area: Area, phase: str | None) -> Area:
+    """`area` whose round has the phase just read: itself when its round's phase is that, else a
+    copy whose round has it. A kept copy (voting.ballot_cache) is never changed: callers only read it."""
+    if phase == area.round.phase:
+        return area
+    fresh = copy.copy(area)
+    fresh.round = copy.copy(area.round)
+    fresh.round.phase = phase
+    return fresh
 
 
 def areas_for_resident(*, round: Round, kelurahan_id: str | None) -> list[Area]:
@@ -105,16 +100,15 @@ def areas_for_resident(*, round: Round, kelurahan_id: str | None) -> list[Area]:
     return sorted(Area.objects.filter(query, round=round), key=lambda a: (order.get(a.level, 3), a.code))
 
 
-def _own_ballot_from_row(*, nik_hash: str, area: Area, sealed, receipt_code, choices, blank) -> OwnBallot | None:
+def _own_ballot_from_row(*, keys: dict, area: Area, sealed, receipt_code, choices, blank) -> OwnBallot | None:
+    """The voter's ballot from the row the statement read; `keys` are its _own_ballot_params."""
     if sealed is not None:
-        lookup = pending_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk)
         payload = sealing.unseal(bytes(sealed), context=pending_context(
-            round_id=area.round_id, area_id=area.pk, lookup_key=lookup))
+            round_id=area.round_id, area_id=area.pk, lookup_key=keys["lookup"]))
         return OwnBallot(**payload, mixed=False)
     if receipt_code is None:
         return None
-    return OwnBallot(voter_key=voter_key(nik_hash=nik_hash, round_id=area.round_id, area_id=area.pk),
-                     receipt_code=receipt_code, choices=json.loads(choices) if isinstance(choices, str) else choices,
+    return OwnBallot(voter_key=keys["key"], receipt_code=receipt_code, choices=json.loads(choices) if isinstance(choices, str) else choices,
                      blank=blank, mixed=True)
 
 
@@ -140,11 +134,11 @@ def own_ballot(*, nik_hash: str | None, area: Area) -> OwnBallot | None:
     """The voter's ballot: the pending one if they cast or changed it since the last mix (one statement)."""
     if not nik_hash:
         return None
+    keys = _own_ballot_params(nik_hash=nik_hash, area=area)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pb.sealed, b.receipt_code, b.choices, b.blank {_own_ballot_from()}",
-                       _own_ballot_params(nik_hash=nik_hash, area=area))
+        cursor.execute(f"SELECT pb.sealed, b.receipt_code, b.choices, b.blank {_own_ballot_from()}", keys)
         sealed, receipt_code, choices, blank = cursor.fetchone()
-    return _own_ballot_from_row(nik_hash=nik_hash, area=area, sealed=sealed, receipt_code=receipt_code,
+    return _own_ballot_from_row(keys=keys, area=area, sealed=sealed, receipt_code=receipt_code,
                                 choices=choices, blank=blank)
 
 
@@ -188,6 +182,7 @@ class VoterState:
 def voter_state(*, user, area: Area) -> VoterState:
     nik_hash = user.nik_hash
     nik = nik_hash or "-"
+    keys = _own_ballot_params(nik_hash=nik, area=area)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.phase, p.id, p.channel, p.detached, pb.sealed, b.receipt_code, b.choices, b.blank, "
@@ -195,14 +190,14 @@ def voter_state(*, user, area: Area) -> VoterState:
             f"LEFT JOIN {Round._meta.db_table} AS r ON r.id = %(round)s "
             f"LEFT JOIN {Participation._meta.db_table} AS p "
             "ON p.round_id = %(round)s AND p.area_id = %(area)s AND p.nik_hash = %(nik)s",
-            {**_own_ballot_params(nik_hash=nik, area=area), "nik": nik, **desk_reset_params(user)},
+            {**keys, "nik": nik, **desk_reset_params(user)},
         )
         phase, participation_id, channel, detached, sealed, receipt_code, choices, blank, used_at = cursor.fetchone()
     hidden_until = desk_reset_hidden_until(used_at)
     if participation_id is None or not nik_hash:  # no ballot without a participation
         return VoterState(phase=phase, participated=False, channel=None, detached=False, ballot=None,
                           hidden_until=hidden_until)
-    ballot = _own_ballot_from_row(nik_hash=nik_hash, area=area, sealed=sealed, receipt_code=receipt_code,
+    ballot = _own_ballot_from_row(keys=keys, area=area, sealed=sealed, receipt_code=receipt_code,
                                   choices=choices, blank=blank)
     return VoterState(phase=phase, participated=True, channel=channel, detached=bool(detached), ballot=ballot,
                       hidden_until=hidden_until)

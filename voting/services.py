@@ -14,7 +14,6 @@ import time
 import uuid
 from collections.abc import Iterable
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -30,7 +29,7 @@ from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
 from balikpapan_pb.shared_pages import rows_changed
-from proposals.models import Proposal
+from proposals.models import BALLOT_STATUSES, Proposal
 from proposals.selectors import project_ids_q
 from proposals.services import proposals_settle_result
 from rounds.models import Area, AreaLevel, BallotType, Phase, Round, TallyRule
@@ -199,24 +198,35 @@ def _participation_create(*, area: Area, nik_hash: str, defaults: dict) -> tuple
         return Participation.objects.select_for_update().get(round_id=area.round_id, area=area, nik_hash=nik_hash), False
 
 
-def _participation_lock_online(*, area: Area, voter: User, defaults: dict) -> tuple[Participation, bool, object]:
-    """_participation_lock for a voter's own online cast: the existing row is locked by a statement
-    that also reads when a desk reset link of the voter was last used within the window of
-    accounts.desk (ballot_hidden_until); a first cast creates the row as _participation_lock does.
-    Returns the participation, whether it was created, and that time (or None)."""
+def _participation_lock_online(*, area: Area, voter: User) -> tuple[Participation | None, str | None, dict[str, int],
+                                                                  object]:
+    """What a voter's own online cast checks, read by the statement that locks their participation:
+    the voter's participation row (None if they have none yet), locked until the transaction ends;
+    the round's phase now; project id -> cost of the area's ballot; when a desk reset link of the
+    voter was last used within the window of accounts.desk (ballot_hidden_until), or None.
+
+    The participation is locked in a CTE (FOR UPDATE cannot lock the nullable side of an outer
+    join); the phase and the costs come in the same statement, one row per project."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.id, p.user_id, p.channel, p.detached, {selectors.desk_reset_used_sql()} "
-            f'FROM "{Participation._meta.db_table}" AS p '
-            "WHERE p.round_id = %(round)s AND p.area_id = %(area)s AND p.nik_hash = %(nik)s FOR UPDATE OF p",
-            {"round": area.round_id, "area": area.pk, "nik": voter.nik_hash, **selectors.desk_reset_params(voter)})
-        row = cursor.fetchone()
-    if row is None:
-        participation, created = _participation_create(area=area, nik_hash=voter.nik_hash, defaults=defaults)
-        return participation, created, None if created else ballot_hidden_until(voter)  # lost a race: ask as ever
-    pk, user_id, channel, detached, used_at = row
-    return Participation(pk=pk, round_id=area.round_id, area=area, nik_hash=voter.nik_hash, user_id=user_id,
-                         channel=channel, detached=detached), False, used_at
+            f'WITH locked AS (SELECT id, user_id, channel, detached FROM "{Participation._meta.db_table}" '
+            "WHERE round_id = %(round)s AND area_id = %(area)s AND nik_hash = %(nik)s FOR UPDATE) "
+            f"SELECT r.phase, locked.id, locked.user_id, locked.channel, locked.detached, "
+            f"{selectors.desk_reset_used_sql()}, pr.id, pr.external_id, COALESCE(pr.final_cost, pr.estimated_cost) "
+            f'FROM "{Round._meta.db_table}" AS r LEFT JOIN locked ON true '
+            f'LEFT JOIN "{Proposal._meta.db_table}" AS pr ON pr.area_id = %(area)s AND pr.status = ANY(%(statuses)s) '
+            "WHERE r.id = %(round)s",
+            {"round": area.round_id, "area": area.pk, "nik": voter.nik_hash,
+             "statuses": [str(status) for status in BALLOT_STATUSES], **selectors.desk_reset_params(voter)})
+        rows = cursor.fetchall()
+    if not rows:  # the round is gone
+        return None, None, {}, None
+    phase, pk, user_id, channel, detached, used_at = rows[0][:6]
+    costs = {(external_id or str(project)): cost for *_row, project, external_id, cost in rows if project is not None}
+    participation = None if pk is None else Participation(
+        pk=pk, round_id=area.round_id, area=area, nik_hash=voter.nik_hash, user_id=user_id, channel=channel,
+        detached=detached)
+    return participation, phase, costs, used_at
 
 
 def _pending_ballot(*, area: Area, lookup_key: str, voter_key: str, receipt_code: str, choices, blank: bool
@@ -307,30 +317,27 @@ def _ballot_store(*, area: Area, nik_hash: str, choices, blank: bool) -> selecto
 
 
 @transaction.atomic
-def ballot_cast(
-    *, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE,
-    costs: dict[str, int] | None = None,
-) -> selectors.OwnBallot:
+def ballot_cast(*, voter: User, area: Area, choices, blank: bool = False, channel: str = Channel.ONLINE
+                ) -> selectors.OwnBallot:
     """Cast or change a resident's own ballot online. One ballot per voter per area, whatever the race.
 
-    `costs` (selectors.ballot_project_costs of this area, read by the caller in this request)
-    saves reading them twice; the choices are validated against them here either way."""
+    The round's phase and the ballot's costs are read, under the voter's participation lock, by the
+    statement that takes it (`area` may be a kept copy: its phase is never trusted); then the old
+    ballot is taken out by one statement and the sealed new one inserted by another."""
+    participation, phase, costs, desk_reset_used_at = _participation_lock_online(area=area, voter=voter)
+    area = selectors.area_with_phase(area, phase)
     ok, reason = voter_eligibility(user=voter, area=area)
     if not ok:
         raise ValidationError(reason)
-    round_ = area.round
-    normalized = ballot_validate(
-        round=round_, area=area, choices=choices, blank=blank,
-        costs=selectors.ballot_project_costs(area) if costs is None else costs,
-    )
-    participation, _created, desk_reset_used_at = _participation_lock_online(
-        area=area,
-        voter=voter,
-        defaults={
+    normalized = ballot_validate(round=area.round, area=area, choices=choices, blank=blank, costs=costs)
+    created = participation is None
+    if created:
+        participation, created = _participation_create(area=area, nik_hash=voter.nik_hash, defaults={
             "user": voter, "channel": channel, "age_band": age_band(voter.birth_year), "gender": voter.gender,
             "kecamatan_id": voter.kelurahan_id[:8] if voter.kelurahan_id else None,
-        },
-    )
+        })
+        if not created:  # lost a race for the first cast: the winner's row is locked now; ask as ever
+            desk_reset_used_at = ballot_hidden_until(voter)
     if participation.channel != channel:
         raise ValidationError(
             _("Anda sudah memilih dengan surat suara kertas di forum warga untuk %(area)s; suara daring tidak dapat dicatat.")
@@ -338,7 +345,7 @@ def ballot_cast(
         )
     if participation.detached:
         raise ValidationError(detached_message(area))
-    if not _created and desk_reset_used_at:
+    if not created and desk_reset_used_at:
         # Signed in through a desk reset in the last 24 hours: whoever holds the new password may
         # not replace the ballot, whichever page or path asks (accounts/desk.py).
         raise PermissionDenied(_("Surat suara Anda tidak dapat diubah selama 24 jam setelah kata sandi diatur ulang "
@@ -854,6 +861,8 @@ def tally_run_execute(*, run_id: int) -> list[ResultSnapshot]:
 
 def _tally_run_failed(run: TallyRun, error: Exception) -> None:
     """Record why a run stopped; retry only what a retry can help."""
+    from celery.exceptions import SoftTimeLimitExceeded  # here: a tally in this process (tally --sync) loads no Celery
+
     now = timezone.now()
     if isinstance(error, SoftTimeLimitExceeded):
         TallyRun.objects.filter(pk=run.pk).update(

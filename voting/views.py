@@ -5,7 +5,6 @@ Views read the request, call a selector or a service, and render. No voting logi
 
 from __future__ import annotations
 
-import copy
 import hashlib
 
 import rules
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.predicates import is_admin
+from notifications.selectors import inbox_unread_count_read, unread_count_key
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
 
@@ -112,25 +112,24 @@ def _area_ballot_load(area_id: int):
     return area, selectors.voting_closes_at(area.round), list(selectors.ballot_projects(area))
 
 
-def _kept_ballot(round_slug: str, area_id: int) -> ballot_cache.AreaBallot:
-    kept = ballot_cache.area_ballot(area_id, lambda: _area_ballot_load(area_id))
+def _kept_ballot(round_slug: str, area_id: int, request=None) -> ballot_cache.AreaBallot:
+    """The kept ballot of the area. Given the request of a page, the reader's unread count (the
+    badge of the menu) is read from the shared cache with the version key, in one round trip."""
+    read_with = (unread_count_key(request.user.pk),) if request is not None else ()
+    kept, values = ballot_cache.area_ballot(area_id, lambda: _area_ballot_load(area_id), read_with=read_with)
+    if read_with and settings.SHARED_CACHE:
+        inbox_unread_count_read(user=request.user, value=values.get(read_with[0]))
     if kept.area.round.slug != round_slug:
         raise Http404
     return kept
 
 
 def _with_phase(area: Area, phase: str | None) -> Area:
-    """The kept area with the phase just read: itself when its round's phase is that, else a copy
-    whose round has it. Whether voting is open is never taken from a kept copy (nor is the kept
-    copy changed: callers only read it)."""
+    """The kept area with the phase just read (selectors.area_with_phase). Whether voting is open
+    is never taken from a kept copy."""
     if phase is None:  # the round is gone
         raise Http404
-    if phase == area.round.phase:
-        return area
-    fresh = copy.copy(area)
-    fresh.round = copy.copy(area.round)
-    fresh.round.phase = phase
-    return fresh
+    return selectors.area_with_phase(area, phase)
 
 
 # Where a voter's own bytes go in a kept ballot page: derived from SECRET_KEY, so that no text a
@@ -224,21 +223,18 @@ def index(request):
 
 @login_required
 def ballot(request, round_slug: str, area_id: int):
-    kept = _kept_ballot(round_slug, area_id)
+    kept = _kept_ballot(round_slug, area_id, request if request.method == "GET" else None)
     if request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("edit") != "1":
-        # A confirmed ballot: the round's phase and the costs are read in one statement, and the
-        # service reads the old ballot and the participation under its lock. Whatever it refuses
-        # is answered by the full page below, exactly as before (a paper voter's 403, the form
-        # with the message).
-        phase, costs = selectors.phase_and_costs(kept.area)
-        area = _with_phase(kept.area, phase)
-        ok, reason = services.voter_eligibility(user=request.user, area=area)
-        if not ok:
-            return render(request, "voting/ineligible.html", {"area": area, "reason": reason}, status=403)
+        # A confirmed ballot: the service reads the round's phase and the costs in the statement
+        # that locks the voter's participation, then the old ballot with the statement that
+        # removes it. Whatever it refuses is answered by the full page below, exactly as before
+        # (an ineligible voter's 403, the form with the message). The projects' ids (the form's
+        # field names) come from the kept copy, checked against the version key just now.
         try:
-            choices, blank = ballot_from_post(round=area.round, project_ids=list(costs), data=request.POST)
-            services.ballot_cast(voter=request.user, area=area, choices=choices, blank=blank, costs=costs)
-            return redirect("voting:done", round_slug=area.round.slug, area_id=area.pk)
+            project_ids = [p.project_id for p in kept.projects]
+            choices, blank = ballot_from_post(round=kept.area.round, project_ids=project_ids, data=request.POST)
+            services.ballot_cast(voter=request.user, area=kept.area, choices=choices, blank=blank)
+            return redirect("voting:done", round_slug=round_slug, area_id=area_id)
         except (ValidationError, PermissionDenied):
             pass
     # The round's phase now, the participation, the voter's own ballot and whether a desk reset
@@ -295,7 +291,7 @@ def ballot(request, round_slug: str, area_id: int):
 def done(request, round_slug: str, area_id: int):
     """The receipt a confirmed ballot redirects to: the area and the voter's other areas come from
     the kept copies; the ballot and whether a desk reset hides its receipt code in one statement."""
-    kept = _kept_ballot(round_slug, area_id)
+    kept = _kept_ballot(round_slug, area_id, request)
     state = selectors.voter_state(user=request.user, area=kept.area)
     area = _with_phase(kept.area, state.phase)
     current = state.ballot

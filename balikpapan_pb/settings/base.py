@@ -37,7 +37,7 @@ NIK_HASH_KEY = env("NIK_HASH_KEY", "dev-only-nik-key")
 BALLOT_KEY = env("BALLOT_KEY", "dev-only-ballot-key")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "balikpapan_pb.apps.AdminConfig",  # django.contrib.admin, its admin.py modules loaded by the URLconf
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -172,3 +172,52 @@ def test_ranked_ballots_alternating_keep_each_voters_ranks():
     for _round in range(2):
         assert ranks(a.get(ballot_url(area)).content.decode()) == {ids[0]: "1", ids[1]: "2"}
         assert ranks(b.get(ballot_url(area)).content.decode()) == {ids[1]: "1"}
+
+
+def test_a_superuser_reading_right_after_a_resident_gets_their_own_page(kel_area):
+    """A superuser who lives in the area (their role says citizen) reads the ballot page right after
+    a resident of it: the kept page around the cards was rendered for residents, whose menu lacks
+    the work links every permission gives a superuser. They get their own page, with their links,
+    and the resident after them still gets the kept one without."""
+    from django.utils import translation
+
+    from balikpapan_pb.worklist import work_links
+
+    resident, superuser = resident_with_nik()[0], resident_with_nik()[0]
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    with translation.override("id"):
+        menu = [link.url for link in work_links(superuser) if link.in_menu]
+    assert menu
+    ids = project_ids(kel_area)
+    a, s = signed_in(resident), signed_in(superuser)
+    for _round in range(2):
+        kept = a.get(ballot_url(kel_area)).content.decode()
+        assert sorted(shown(kept)) == sorted(ids) and not any(f'href="{url}"' in kept for url in menu)
+        own = s.get(ballot_url(kel_area))
+        page = own.content.decode()
+        assert own.status_code == 200 and sorted(shown(page)) == sorted(ids)
+        assert all(f'href="{url}"' in page for url in menu)
+
+
+def test_the_unread_badge_read_with_the_version_key_is_right_on_the_next_page(kel_area):
+    """The ballot and receipt pages read the reader's unread count in the round trip that asks the
+    kept copy's version: a message arriving, or read, shows on the very next page, each reader's own."""
+    from notifications.models import Notification
+    from notifications.services import notification_mark_read, notify
+
+    ana, budi = resident_with_nik()[0], resident_with_nik()[0]
+    a, b = signed_in(ana), signed_in(budi)
+    cast(a, {"project": [project_ids(kel_area)[0]], "confirm": "1"}, kel_area)
+    done = reverse("voting:done", args=[kel_area.round.slug, kel_area.pk])
+    for client in (a, b):  # counted and cached; the next reads take the cached count
+        client.get(ballot_url(kel_area))
+    assert "data-unread" not in a.get(ballot_url(kel_area)).content.decode()
+    for _message in range(2):
+        notify(recipient=ana, kind="results_published", context={"round_name": "Uji"}, inbox=True)
+    for path in (ballot_url(kel_area), done):
+        assert 'data-unread="2"' in a.get(path).content.decode(), path
+        assert "data-unread" not in b.get(path).content.decode(), path
+    notification_mark_read(user=ana, notification_id=Notification.objects.filter(recipient=ana).first().pk)
+    assert 'data-unread="1"' in a.get(ballot_url(kel_area)).content.decode()
+    assert 'data-unread="1"' in a.get(ballot_url(kel_area)).content.decode()  # now from the cache
