@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -48,7 +49,7 @@ from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import SET_NULL
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import get_template
 from django.utils import translation
 
@@ -189,16 +190,25 @@ def _proposal_reader(request, pk: int) -> Personal | None:
     (to whom it may offer changes) nor while the proposal is not public, whose page only the
     view's own permission check may give (a kept page skips the view)."""
     from proposals.predicates import is_publicly_visible
-    from proposals.selectors import proposal_reader_row, proposal_reader_state
+    from proposals.selectors import proposal_reader_row
 
     user = request.user
     row = reader_kept(request, reader_state_key(user.pk, pk), lambda: proposal_reader_row(pk=pk, user=user))
-    proposal = proposal_reader_state(row)
+    proposal = _reader_proposal(row)
     if proposal is None or proposal.proposer_id == user.pk or not is_publicly_visible(proposal):
         return None
     return Personal(fragments={"proposal-actions": _proposal_actions(
         proposal.pk, translation.get_language(), user.has_perm("proposals.support_proposal", proposal),
         proposal.supported, user.has_perm("proposals.follow_proposal", proposal), proposal.followed)})
+
+
+@functools.lru_cache(maxsize=4096)
+def _reader_proposal(row: tuple | None):
+    """The instances of a reader state (three models' __init__, 0.05 ms), built once per state in
+    the process: the rules' predicates only read them."""
+    from proposals.selectors import proposal_reader_state
+
+    return proposal_reader_state(row)
 
 
 def reader_kept(request, key: str, read: Callable):
@@ -247,6 +257,29 @@ def placeholders(request) -> dict:
     return {"csrf_token": CSRF_PLACEHOLDER, "shared_nav_user": NAV_USER_PLACEHOLDER, "notifications_unread_count": 0}
 
 
+_CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+# A random byte at or above this would favour the first characters (256 is not a multiple of 62).
+_CSRF_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+
+def csrf_token(request) -> str:
+    """Django's get_token: this request's secret, masked afresh for each page so that no two
+    responses carry the same token (BREACH). The mask is drawn in one read of the system's random
+    source where Django's draws each of its 32 characters apart (60 of the 70 microseconds of a
+    call, profiled in issue 16); unmasked, the token is the secret, as Django checks it. A request
+    without a secret yet gets one from Django."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret or len(secret) != CSRF_SECRET_LENGTH or not _CSRF_INDEX.keys() >= set(secret):
+        return get_token(request)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token: the cookie's expiry is renewed
+    mask: list[int] = []
+    while len(mask) < CSRF_SECRET_LENGTH:
+        mask += [byte % len(CSRF_ALLOWED_CHARS) for byte in secrets.token_bytes(48) if byte < _CSRF_BYTE_LIMIT]
+    mask = mask[:CSRF_SECRET_LENGTH]
+    chars, index, count = CSRF_ALLOWED_CHARS, _CSRF_INDEX, len(CSRF_ALLOWED_CHARS)
+    return "".join([chars[m] for m in mask] + [chars[(index[x] + m) % count] for x, m in zip(secret, mask, strict=True)])
+
+
 def personalise(request, content: bytes, personal: Personal = _NOTHING_PERSONAL) -> bytes:
     """The kept page with this person's own bytes: their fragments, their CSRF token, their menu
     with their badge."""
@@ -260,7 +293,7 @@ def personalise(request, content: bytes, personal: Personal = _NOTHING_PERSONAL)
         reader = str(request.user.pk).encode()
         content = _OWNED.sub(lambda match: b"" if match[1] == reader else match[2], content)
     nav_user = _nav_user(translation.get_language(), inbox_unread_count(user=request.user))
-    return (content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return (content.replace(CSRF_PLACEHOLDER.encode(), csrf_token(request).encode())
             .replace(NAV_USER_PLACEHOLDER.encode(), nav_user))
 
 
