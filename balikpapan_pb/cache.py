@@ -21,6 +21,7 @@ from contextvars import ContextVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
 
 # full cache key -> the value read ahead (_ABSENT: Redis had none); None outside a request
 _READ_AHEAD: ContextVar[dict | None] = ContextVar("cache_read_ahead", default=None)
@@ -50,6 +51,22 @@ class _ReusingClient(RedisCacheClient):
         return client
 
 
+    def mget_on_connection(self, keys: list[str]) -> list:
+        """MGET sent on a pooled connection directly: the same command and reply without the
+        client's layers per command (retries, response callbacks, metrics), a third of its CPU.
+        Raises as the connection does; the caller asks again through the client, which retries."""
+        pool = self.get_client(None).connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_command("MGET", *keys)
+            return connection.read_response()
+        except BaseException:
+            connection.disconnect()  # whatever it was in the middle of is not read by the next command
+            raise
+        finally:
+            pool.release(connection)
+
+
 class SharedRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -62,11 +79,17 @@ class SharedRedisCache(RedisCache):
         """Reads these keys in one round trip, for the rest of the request (inside `preloading()`;
         outside, it is a get_many). Returns what was found, as get_many."""
         keys = list(keys)
-        found = super().get_many(keys, version=version)
+        full_keys = [self.make_and_validate_key(key, version=version) for key in keys]
+        try:
+            values = self._cache.mget_on_connection(full_keys)
+        except RedisError:
+            values = self._cache.get_client(None).mget(full_keys)
+        loads = self._cache._serializer.loads
+        found = {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
         read_ahead = _READ_AHEAD.get()
         if read_ahead is not None:
-            for key in keys:
-                read_ahead[self.make_and_validate_key(key, version=version)] = found.get(key, _ABSENT)
+            for key, full_key in zip(keys, full_keys, strict=True):
+                read_ahead[full_key] = found.get(key, _ABSENT)
         return found
 
     def _forget(self, keys: Iterable[str], version=None) -> None:

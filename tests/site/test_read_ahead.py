@@ -144,3 +144,29 @@ def test_a_value_written_after_it_was_read_ahead_is_read_afresh():
         assert cache.get("read-ahead:none", "default") == "default"
     with preloading():  # nothing carried over to the next request
         assert cache.get("read-ahead:a") == 2
+
+
+def test_a_read_ahead_cut_short_leaves_no_reply_for_the_next_command(monkeypatch):
+    """The MGET is sent on a pooled connection directly (SharedRedisCache.preload): when its reply
+    is not read (a timeout), that connection must not go back to the pool with the reply waiting,
+    or the next command on it would read this one's reply as its own (another key's value)."""
+    from redis.connection import Connection
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    cache.set("read-ahead:mine", "mine")
+    cache.set("read-ahead:other", "other")
+    real_read = Connection.read_response
+    cut = []
+
+    def read_once_cut_short(self, *args, **kwargs):
+        if not cut:
+            cut.append(self)
+            raise RedisTimeout("Timeout reading from socket")
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "read_response", read_once_cut_short)
+    with preloading():
+        assert cache.preload(["read-ahead:mine"]) == {"read-ahead:mine": "mine"}  # asked again, through the client
+    monkeypatch.setattr(Connection, "read_response", real_read)
+    for _ in range(3):
+        assert cache.get("read-ahead:other") == "other"
