@@ -18,6 +18,7 @@ values live for one request (`preloading()`), as a value read at its start would
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -51,20 +52,38 @@ class _ReusingClient(RedisCacheClient):
         return client
 
 
-    def mget_on_connection(self, keys: list[str]) -> list:
-        """MGET sent on a pooled connection directly: the same command and reply without the
-        client's layers per command (retries, response callbacks, metrics), a third of its CPU.
-        Raises as the connection does; the caller asks again through the client, which retries."""
+    def mget_send(self, keys: list[str]):
+        """Sends MGET on a pooled connection directly, without the client's layers per command
+        (retries, response callbacks, metrics: a third of its CPU), and returns without waiting
+        for the reply: `mget_receive` reads it and gives the connection back."""
         pool = self.get_client(None).connection_pool
         connection = pool.get_connection()
         try:
             connection.send_command("MGET", *keys)
+        except BaseException:
+            connection.disconnect()
+            pool.release(connection)
+            raise
+        return pool, connection
+
+    def mget_receive(self, sent) -> list:
+        pool, connection = sent
+        try:
             return connection.read_response()
         except BaseException:
-            connection.disconnect()  # whatever it was in the middle of is not read by the next command
+            connection.disconnect()  # a reply not read must not be read by the next command
             raise
         finally:
             pool.release(connection)
+
+
+@dataclass
+class PendingRead:
+    """An MGET sent and not yet read (SharedRedisCache.preload_send)."""
+
+    keys: list[str]
+    full_keys: list[str]
+    sent: tuple | None  # None: sending failed, the keys are read again when received
 
 
 class SharedRedisCache(RedisCache):
@@ -78,17 +97,35 @@ class SharedRedisCache(RedisCache):
     def preload(self, keys: Iterable[str], version=None) -> dict:
         """Reads these keys in one round trip, for the rest of the request (inside `preloading()`;
         outside, it is a get_many). Returns what was found, as get_many."""
+        return self.preload_receive(self.preload_send(keys, version))
+
+    def preload_send(self, keys: Iterable[str], version=None) -> PendingRead:
+        """The first half of `preload`: asks, and returns at once. Whoever sends must receive
+        (balikpapan_pb.preload does, in a finally): the connection is held until then."""
         keys = list(keys)
         full_keys = [self.make_and_validate_key(key, version=version) for key in keys]
         try:
-            values = self._cache.mget_on_connection(full_keys)
+            sent = self._cache.mget_send(full_keys)
         except RedisError:
-            values = self._cache.get_client(None).mget(full_keys)
+            sent = None
+        return PendingRead(keys, full_keys, sent)
+
+    def preload_receive(self, pending: PendingRead) -> dict:
+        """The second half of `preload`: the reply, read ahead for the rest of the request."""
+        values = None
+        if pending.sent is not None:
+            sent, pending.sent = pending.sent, None
+            try:
+                values = self._cache.mget_receive(sent)
+            except RedisError:
+                values = None
+        if values is None:  # asked again through the client, which retries
+            values = self._cache.get_client(None).mget(pending.full_keys)
         loads = self._cache._serializer.loads
-        found = {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+        found = {key: loads(value) for key, value in zip(pending.keys, values, strict=True) if value is not None}
         read_ahead = _READ_AHEAD.get()
         if read_ahead is not None:
-            for key, full_key in zip(keys, full_keys, strict=True):
+            for key, full_key in zip(pending.keys, pending.full_keys, strict=True):
                 read_ahead[full_key] = found.get(key, _ABSENT)
         return found
 

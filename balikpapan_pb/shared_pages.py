@@ -124,15 +124,14 @@ def _version_keys(names) -> list[str]:
     return [f"shared-pages:{name}" for name in names]
 
 
-def read_ahead_keys(request, view_kwargs, user_id) -> list[str]:
-    """The keys of the shared cache a shared page reads (its versions, its reader's own state), for
-    balikpapan_pb.preload to read with the session; none for other pages."""
-    match = request.resolver_match
-    names = settings.SHARED_PAGE_VIEWS.get(match.view_name) if match is not None else None
-    if not names or request.method != "GET":
+def read_ahead_keys(view_name: str, view_kwargs: dict, user_id) -> list[str]:
+    """The keys of the shared cache a shared page's GET reads (its versions, its reader's own
+    state), for balikpapan_pb.preload to read with the session; none for other pages."""
+    names = settings.SHARED_PAGE_VIEWS.get(view_name)
+    if not names:
         return []
     keys = _version_keys(names)
-    personal_keys = PERSONAL_KEYS.get(match.view_name)
+    personal_keys = PERSONAL_KEYS.get(view_name)
     if personal_keys is not None and user_id is not None:
         keys += personal_keys(user_id, **view_kwargs)
     return keys

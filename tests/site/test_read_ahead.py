@@ -170,3 +170,20 @@ def test_a_read_ahead_cut_short_leaves_no_reply_for_the_next_command(monkeypatch
     monkeypatch.setattr(Connection, "read_response", real_read)
     for _ in range(3):
         assert cache.get("read-ahead:other") == "other"
+
+
+def test_a_read_sent_for_a_request_that_reaches_no_view_is_read_and_its_connection_given_back():
+    """The read is sent before the URL is resolved; a request that ends before any view (a 404
+    here, a static file under whitenoise) must still read the reply and give the connection back:
+    left unread, the next command on it would read this reply as its own; kept, every such
+    request would hold one more connection."""
+    budi = UserFactory()
+    b = browser(budi)
+    cache.set("read-ahead:other", "other")
+    pool = cache._cache.get_client(None).connection_pool
+    read(b, "/")  # the connections this process uses
+    in_use = len(pool._in_use_connections)
+    for _ in range(5):
+        assert b.get("/tidak-ada-halaman-ini/").status_code == 404
+        assert cache.get("read-ahead:other") == "other"
+    assert len(pool._in_use_connections) == in_use
