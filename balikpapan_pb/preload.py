@@ -17,6 +17,7 @@ does not match them is not used, and what is missing is read then, in one more M
 
 import functools
 from importlib import import_module
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -49,6 +50,12 @@ def _session_cache_prefix() -> str | None:
     return prefix if prefix is not None and settings.SESSION_CACHE_ALIAS == "default" else None
 
 
+@functools.cache
+def _file_prefixes() -> tuple[str, ...]:
+    """Paths of files served without a session or a user (whitenoise's static files, media)."""
+    return tuple(urlsplit(url).path for url in (settings.STATIC_URL, settings.MEDIA_URL) if url and urlsplit(url).path != "/")
+
+
 def _keys(session_key: str, user_id, view, method: str) -> list[str]:
     keys = [_session_cache_prefix() + session_key]
     if user_id is not None:
@@ -68,7 +75,8 @@ class CachePreloadMiddleware:
         with preloading():
             request._read_ahead = None
             session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-            if session_key and _session_cache_prefix() is not None and hasattr(cache, "preload_send"):
+            if (session_key and _session_cache_prefix() is not None and hasattr(cache, "preload_send")
+                    and not request.path_info.startswith(_file_prefixes())):
                 user_id = _USER_OF_SESSION.get(session_key)
                 keys = _keys(session_key, user_id, _VIEW_OF_PATH.get(request.path_info), request.method)
                 request._read_ahead = (session_key, cache.preload_send(keys))

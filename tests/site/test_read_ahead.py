@@ -187,3 +187,24 @@ def test_a_read_sent_for_a_request_that_reaches_no_view_is_read_and_its_connecti
         assert b.get("/tidak-ada-halaman-ini/").status_code == 404
         assert cache.get("read-ahead:other") == "other"
     assert len(pool._in_use_connections) == in_use
+
+
+def test_a_static_file_asks_redis_nothing(monkeypatch):
+    """Browsers send the session cookie with every stylesheet and script: whitenoise serves them
+    without a session or a user, so nothing is read ahead for them."""
+    from balikpapan_pb.cache import SharedRedisCache
+
+    b = browser(UserFactory())
+    sent = []
+    real_send = SharedRedisCache.preload_send
+
+    def recording_send(self, keys, version=None):
+        sent.append(keys)
+        return real_send(self, keys, version)
+
+    monkeypatch.setattr(SharedRedisCache, "preload_send", recording_send)
+    b.get("/static/vendor/bootstrap/bootstrap.min.css")
+    b.get("/media/tidak-ada.jpg")
+    assert sent == []
+    read(b, "/")
+    assert sent  # a page does
