@@ -118,16 +118,23 @@ def proposal_detail(*, pk: int, user: User | None = None) -> Proposal:
     ).get(pk=pk)
 
 
-def proposal_reader_state(*, pk: int, user: User) -> Proposal | None:
+def proposal_reader_row(*, pk: int, user: User) -> tuple | None:
     """What a proposal's shared page puts in for one reader (balikpapan_pb.shared_pages): whether
     they support and follow it, and what the rules ask to say whether they may (its status,
-    author, area and round's phase), on unsaved instances. None if there is no such proposal.
+    author, area and round's phase), as plain values the shared cache keeps cheaply
+    (`proposal_reader_state` makes them instances). None if there is no such proposal.
 
-    Read on every such page, so in one statement written out: the ORM took longer to compile
-    the same query (7 ms of CPU a page) than PostgreSQL to plan and run it."""
+    Read on every such page whose reader's state is not kept, so in one statement written out:
+    the ORM took longer to compile the same query (7 ms of CPU a page) than PostgreSQL to plan
+    and run it."""
     with connection.cursor() as cursor:
         cursor.execute(_reader_state_sql(), [user.pk, user.pk, pk])
         row = cursor.fetchone()
+    return None if row is None else tuple(row)
+
+
+def proposal_reader_state(row: tuple | None) -> Proposal | None:
+    """The proposal of a `proposal_reader_row`, on unsaved instances, with `supported` and `followed`."""
     if row is None:
         return None
     (pk, status, proposer_id, round_id, phase, premoderation, area_id, level, kelurahan_id, kecamatan_id,
