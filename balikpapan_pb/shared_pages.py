@@ -138,16 +138,24 @@ def _version_keys(names) -> list[str]:
     return [f"shared-pages:{name}" for name in names]
 
 
+# view name -> the keys of the shared cache its GET reads that are not a shared page's (the kept
+# ballot's version key: voting.apps registers it), as READ_AHEAD[name](user_id, **view_kwargs)
+READ_AHEAD: dict[str, Callable[..., list[str]]] = {}
+
+
 def read_ahead_keys(view_name: str, view_kwargs: dict, user_id) -> list[str]:
-    """The keys of the shared cache a shared page's GET reads (its versions, its reader's own
-    state), for balikpapan_pb.preload to read with the session; none for other pages."""
+    """The keys of the shared cache a page's GET reads (a shared page's versions and its reader's
+    own state; what READ_AHEAD names), for balikpapan_pb.preload to read with the session."""
+    keys = []
     names = settings.SHARED_PAGE_VIEWS.get(view_name)
-    if not names:
-        return []
-    keys = _version_keys(names)
-    personal_keys = PERSONAL_KEYS.get(view_name)
-    if personal_keys is not None and user_id is not None:
-        keys += personal_keys(user_id, **view_kwargs)
+    if names:
+        keys += _version_keys(names)
+        personal_keys = PERSONAL_KEYS.get(view_name)
+        if personal_keys is not None and user_id is not None:
+            keys += personal_keys(user_id, **view_kwargs)
+    more = READ_AHEAD.get(view_name)
+    if more is not None:
+        keys += more(user_id, **view_kwargs)
     return keys
 
 

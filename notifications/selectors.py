@@ -25,28 +25,10 @@ def inbox_for(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, in_inbox=True).order_by("-created_at", "-id")
 
 
-_READ_WITH_OTHERS = "_unread_count_read_with_others"
-_NOT_READ = object()
-
-
-def inbox_unread_count_read(*, user: User, value) -> None:
-    """`value` is what the shared cache held under unread_count_key(user.pk) (None: nothing), read
-    just now in one round trip with other keys (the ballot page reads it with its version key): the
-    next inbox_unread_count of this user object takes it instead of asking the cache again. Once:
-    the call after that asks afresh."""
-    setattr(user, _READ_WITH_OTHERS, value)
-
-
 def inbox_unread_count(*, user: User) -> int:
     """Unread inbox entries, capped at UNREAD_COUNT_CAP: one indexed query, or none from the cache."""
     shared = settings.SHARED_CACHE
-    cached = None
-    if shared:
-        cached = getattr(user, _READ_WITH_OTHERS, _NOT_READ)
-        if cached is _NOT_READ:
-            cached = cache.get(unread_count_key(user.pk))
-        else:
-            delattr(user, _READ_WITH_OTHERS)
+    cached = cache.get(unread_count_key(user.pk)) if shared else None
     if isinstance(cached, int):
         return cached
     count = Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True)[:UNREAD_COUNT_CAP].count()

@@ -17,14 +17,17 @@ class VotingConfig(AppConfig):
         # A NIK moved to its holder at the LPM desk: the ballots cast under it stay counted, reachable by no one.
         nik_moving.connect(_unlink_ballots_of_deleted_account, dispatch_uid="voting.unlink_ballots_of_moved_nik")
 
-        from balikpapan_pb.shared_pages import follow_writes
+        from balikpapan_pb.shared_pages import READ_AHEAD, follow_writes
 
-        from .ballot_cache import content_changed
+        from .ballot_cache import VERSION_KEY, content_changed
 
         shown = [m for label in BALLOT_SHOWS_APPS for m in apps.get_app_config(label).get_models()]
         shown += [apps.get_model(label) for label in BALLOT_SHOWS_MODELS]
         for model in shown:
             follow_writes(model, content_changed, "voting.ballot-cache")
+        # The ballot and receipt pages read the kept copy's version: asked with the session (balikpapan_pb.preload).
+        for view_name in ("voting:ballot", "voting:done"):
+            READ_AHEAD[view_name] = lambda user_id, **kwargs: [VERSION_KEY]
 
 
 def _unlink_ballots_of_deleted_account(sender, user, **kwargs) -> None:

@@ -41,16 +41,13 @@ def content_changed(**kwargs) -> None:
     cache.set(VERSION_KEY, f"{uuid.uuid4().hex}:{time.time():.3f}", None)
 
 
-def _version(read_with: tuple[str, ...] = ()) -> tuple[str, float, dict]:
-    """The version key's token and time, and the values of `read_with` (other keys of the shared
-    cache, read in the same round trip)."""
-    values = cache.get_many([VERSION_KEY, *read_with]) if read_with else {VERSION_KEY: cache.get(VERSION_KEY)}
-    value = values.pop(VERSION_KEY, None)
+def _version() -> tuple[str, float]:
+    value = cache.get(VERSION_KEY)
     if value is None:  # a fresh cache: a new version, never one a copy was kept under
         cache.add(VERSION_KEY, f"{uuid.uuid4().hex}:0", None)
         value = cache.get(VERSION_KEY) or "missing:0"
     token, _sep, changed_at = value.partition(":")
-    return token, float(changed_at or 0), values
+    return token, float(changed_at or 0)
 
 
 @dataclass
@@ -74,30 +71,29 @@ class AreaBallot:
 _kept: dict[tuple, AreaBallot] = {}
 
 
-def area_ballot(area_id: int, load, *, read_with: tuple[str, ...] = ()) -> tuple[AreaBallot, dict]:
+def area_ballot(area_id: int, load) -> AreaBallot:
     """The kept ballot of an area, or a fresh one from `load()` -> (area, closes_at, projects)
-    (kept unless a change was made a moment ago); and the shared cache's values of `read_with`,
-    read with the version key (missing keys are left out; nothing is read without a shared cache)."""
-    return _kept_or_fresh(("area", area_id), load, read_with)
+    (kept unless a change was made a moment ago)."""
+    return _kept_or_fresh(("area", area_id), load)
 
 
 def round_kept(round_id: int) -> AreaBallot:
     """What is kept per round under the same version (its `fragment`s: the areas each kelurahan
     votes in, for the receipt page)."""
-    return _kept_or_fresh(("round", round_id), lambda: (None, None, []))[0]
+    return _kept_or_fresh(("round", round_id), lambda: (None, None, []))
 
 
-def _kept_or_fresh(key: tuple, load, read_with: tuple[str, ...] = ()) -> tuple[AreaBallot, dict]:
+def _kept_or_fresh(key: tuple, load) -> AreaBallot:
     if not settings.SHARED_CACHE:
-        return AreaBallot("", 0.0, *load()), {}
-    version, changed_at, values = _version(read_with)
+        return AreaBallot("", 0.0, *load())
+    version, changed_at = _version()
     now = time.time()
     kept = _kept.get(key)
     if kept is not None and kept.version == version and now - kept.kept_at < KEEP_SECONDS:
-        return kept, values
+        return kept
     fresh = AreaBallot(version, now, *load())
     if now - changed_at >= settings.CACHE_CHANGE_GUARD_SECONDS:
         if len(_kept) >= MAX_AREAS:
             _kept.clear()
         _kept[key] = fresh
-    return fresh, values
+    return fresh

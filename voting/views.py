@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from accounts.predicates import is_admin
-from notifications.selectors import inbox_unread_count_read, unread_count_key
 from proposals.models import BALLOT_STATUSES, Proposal
 from rounds.models import Area, BallotType, Round, TallyRule
 
@@ -112,13 +111,8 @@ def _area_ballot_load(area_id: int):
     return area, selectors.voting_closes_at(area.round), list(selectors.ballot_projects(area))
 
 
-def _kept_ballot(round_slug: str, area_id: int, request=None) -> ballot_cache.AreaBallot:
-    """The kept ballot of the area. Given the request of a page, the reader's unread count (the
-    badge of the menu) is read from the shared cache with the version key, in one round trip."""
-    read_with = (unread_count_key(request.user.pk),) if request is not None else ()
-    kept, values = ballot_cache.area_ballot(area_id, lambda: _area_ballot_load(area_id), read_with=read_with)
-    if read_with and settings.SHARED_CACHE:
-        inbox_unread_count_read(user=request.user, value=values.get(read_with[0]))
+def _kept_ballot(round_slug: str, area_id: int) -> ballot_cache.AreaBallot:
+    kept = ballot_cache.area_ballot(area_id, lambda: _area_ballot_load(area_id))
     if kept.area.round.slug != round_slug:
         raise Http404
     return kept
@@ -223,7 +217,7 @@ def index(request):
 
 @login_required
 def ballot(request, round_slug: str, area_id: int):
-    kept = _kept_ballot(round_slug, area_id, request if request.method == "GET" else None)
+    kept = _kept_ballot(round_slug, area_id)
     if request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("edit") != "1":
         # A confirmed ballot: the service reads the round's phase and the costs in the statement
         # that locks the voter's participation, then the old ballot with the statement that
@@ -291,7 +285,7 @@ def ballot(request, round_slug: str, area_id: int):
 def done(request, round_slug: str, area_id: int):
     """The receipt a confirmed ballot redirects to: the area and the voter's other areas come from
     the kept copies; the ballot and whether a desk reset hides its receipt code in one statement."""
-    kept = _kept_ballot(round_slug, area_id, request)
+    kept = _kept_ballot(round_slug, area_id)
     state = selectors.voter_state(user=request.user, area=kept.area)
     area = _with_phase(kept.area, state.phase)
     current = state.ballot

@@ -202,7 +202,8 @@ def test_a_superuser_reading_right_after_a_resident_gets_their_own_page(kel_area
 
 def test_the_unread_badge_read_with_the_version_key_is_right_on_the_next_page(kel_area):
     """The ballot and receipt pages read the reader's unread count in the round trip that asks the
-    kept copy's version: a message arriving, or read, shows on the very next page, each reader's own."""
+    kept copy's version (balikpapan_pb.preload): a message arriving, or read, shows on the very
+    next page, each reader's own."""
     from notifications.models import Notification
     from notifications.services import notification_mark_read, notify
 
@@ -221,3 +222,29 @@ def test_the_unread_badge_read_with_the_version_key_is_right_on_the_next_page(ke
     notification_mark_read(user=ana, notification_id=Notification.objects.filter(recipient=ana).first().pk)
     assert 'data-unread="1"' in a.get(ballot_url(kel_area)).content.decode()
     assert 'data-unread="1"' in a.get(ballot_url(kel_area)).content.decode()  # now from the cache
+
+
+def test_a_ballot_page_asks_redis_once_and_a_change_between_two_pages_still_shows(kel_area, monkeypatch, admin_user):
+    """The kept copy's version key is read ahead with the session, the user and the unread count
+    (voting.apps registers it): the second page asks Redis nothing else. A project withdrawn
+    between two pages is gone from the second all the same."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from balikpapan_pb.cache import SharedRedisCache
+    from voting.ballot_cache import VERSION_KEY
+
+    ana = resident_with_nik()[0]
+    a = signed_in(ana)
+    a.get(ballot_url(kel_area))  # this process learns her session's user and the path's view
+    sent, asked = [], []
+    real_send, real_get, real_get_many = SharedRedisCache.preload_send, RedisCache.get, RedisCache.get_many
+    monkeypatch.setattr(SharedRedisCache, "preload_send",
+                        lambda self, keys, version=None: sent.append(list(keys)) or real_send(self, keys, version))
+    monkeypatch.setattr(RedisCache, "get", lambda self, key, *args, **kwargs: asked.append(key) or real_get(self, key, *args, **kwargs))
+    monkeypatch.setattr(RedisCache, "get_many", lambda self, keys, *args, **kwargs: asked.append(list(keys)) or real_get_many(self, keys, *args, **kwargs))
+    page = a.get(ballot_url(kel_area)).content.decode()
+    assert len(sent) == 1 and VERSION_KEY in sent[0] and asked == [], (sent, asked)
+    withdrawn = project_ids(kel_area)[0]
+    assert withdrawn in shown(page)
+    services.ballot_project_withdraw(proposal=Proposal.objects.get(pk=withdrawn), actor=admin_user, reason="Uji")
+    assert withdrawn not in shown(a.get(ballot_url(kel_area)).content.decode())
