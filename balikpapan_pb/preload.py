@@ -60,8 +60,8 @@ def _keys(session_key: str, user_id, view, method: str) -> list[str]:
     keys = [_session_cache_prefix() + session_key]
     if user_id is not None:
         keys += [user_key(user_id), unread_count_key(user_id)]
-    if view is not None and method == "GET":
-        keys += read_ahead_keys(*view, user_id)
+    if view is not None:
+        keys += read_ahead_keys(*view, user_id, method=method)
     return keys
 
 

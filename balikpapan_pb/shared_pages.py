@@ -138,16 +138,17 @@ def _version_keys(names) -> list[str]:
     return [f"shared-pages:{name}" for name in names]
 
 
-# view name -> the keys of the shared cache its GET reads that are not a shared page's (the kept
-# ballot's version key: voting.apps registers it), as READ_AHEAD[name](user_id, **view_kwargs)
+# view name -> the keys of the shared cache its requests read that are not a shared page's (the
+# kept ballot's version key, for the ballot page and its POST: voting.apps registers it), as
+# READ_AHEAD[name](user_id, **view_kwargs)
 READ_AHEAD: dict[str, Callable[..., list[str]]] = {}
 
 
-def read_ahead_keys(view_name: str, view_kwargs: dict, user_id) -> list[str]:
-    """The keys of the shared cache a page's GET reads (a shared page's versions and its reader's
-    own state; what READ_AHEAD names), for balikpapan_pb.preload to read with the session."""
+def read_ahead_keys(view_name: str, view_kwargs: dict, user_id, method: str = "GET") -> list[str]:
+    """The keys of the shared cache a request reads (a shared page's GET: its versions and its
+    reader's own state; what READ_AHEAD names), for balikpapan_pb.preload to read with the session."""
     keys = []
-    names = settings.SHARED_PAGE_VIEWS.get(view_name)
+    names = settings.SHARED_PAGE_VIEWS.get(view_name) if method == "GET" else None
     if names:
         keys += _version_keys(names)
         personal_keys = PERSONAL_KEYS.get(view_name)

@@ -25,7 +25,7 @@ class VotingConfig(AppConfig):
         shown += [apps.get_model(label) for label in BALLOT_SHOWS_MODELS]
         for model in shown:
             follow_writes(model, content_changed, "voting.ballot-cache")
-        # The ballot and receipt pages read the kept copy's version: asked with the session (balikpapan_pb.preload).
+        # The ballot page, its POST and the receipt read the kept copy's version: asked with the session (balikpapan_pb.preload).
         for view_name in ("voting:ballot", "voting:done"):
             READ_AHEAD[view_name] = lambda user_id, **kwargs: [VERSION_KEY]
 

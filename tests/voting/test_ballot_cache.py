@@ -226,8 +226,8 @@ def test_the_unread_badge_read_with_the_version_key_is_right_on_the_next_page(ke
 
 def test_a_ballot_page_asks_redis_once_and_a_change_between_two_pages_still_shows(kel_area, monkeypatch, admin_user):
     """The kept copy's version key is read ahead with the session, the user and the unread count
-    (voting.apps registers it): the second page asks Redis nothing else. A project withdrawn
-    between two pages is gone from the second all the same."""
+    (voting.apps registers it): the second page, and a ballot sent from it, ask Redis nothing
+    else. A project withdrawn between two pages is gone from the second all the same."""
     from django.core.cache.backends.redis import RedisCache
 
     from balikpapan_pb.cache import SharedRedisCache
@@ -246,5 +246,9 @@ def test_a_ballot_page_asks_redis_once_and_a_change_between_two_pages_still_show
     assert len(sent) == 1 and VERSION_KEY in sent[0] and asked == [], (sent, asked)
     withdrawn = project_ids(kel_area)[0]
     assert withdrawn in shown(page)
+    sent.clear()
+    response = a.post(ballot_url(kel_area), {"project": [project_ids(kel_area)[1]], "confirm": "1",
+                                             "csrfmiddlewaretoken": csrf(page)})
+    assert response.status_code == 302 and len(sent) == 1 and VERSION_KEY in sent[0] and asked == [], (sent, asked)
     services.ballot_project_withdraw(proposal=Proposal.objects.get(pk=withdrawn), actor=admin_user, reason="Uji")
     assert withdrawn not in shown(a.get(ballot_url(kel_area)).content.decode())
