@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 
 from balikpapan_pb import preload, shared_pages
@@ -22,6 +21,7 @@ from proposals.services import proposal_hide
 from rounds.models import Phase
 from rounds.services import round_advance_phase
 from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFactory
+from tests.site.clients import browser, read
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_kept_at_once")]
 SUPPORT, UNSUPPORT = "Dukung usulan ini", "Batalkan dukungan"
@@ -33,18 +33,6 @@ BADGE = re.compile(r'data-unread="(\d+)"')
 def proposal():
     round_ = RoundFactory(phase=Phase.SUPPORT)
     return ProposalFactory(round=round_, area=AreaFactory(round=round_), status=Status.APPROVED)
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def read(client, path) -> str:
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def test_two_readers_alternating_each_get_their_own_kept_state(proposal, django_assert_num_queries):

@@ -14,7 +14,6 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,21 +23,10 @@ from rounds import tasks
 from rounds.models import Phase
 from tests.factories import AreaFactory, ProposalFactory, RoundFactory, UserFactory
 from tests.rounds.test_services import schedule
+from tests.site.clients import browser, read
 from voting import ballot_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_kept_at_once")]
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def read(client, path) -> str:
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def now_phase(page: str) -> str:
