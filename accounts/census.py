@@ -10,22 +10,21 @@ named by its line number only.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import hashlib
 import hmac
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from balikpapan_pb.locks import worker_lock, worker_lock_is_held
 from wilayah.models import Kelurahan
 
 from .models import AuditEntry, CensusEntry, CensusUpload, User
@@ -315,37 +314,17 @@ CENSUS_LOCK_CLASS = 6471  # pg advisory lock namespace of census imports (the ke
 CENSUS_MAX_ATTEMPTS = 3  # a file that kills its worker three times (memory) is not tried again
 
 
-@contextlib.contextmanager
 def _census_upload_lock(upload_id: int):
-    """Yields whether this process now holds the upload. PostgreSQL lets go of a session's
-    advisory lock when its connection closes, so a worker killed with SIGKILL frees it at once
-    (as voting's tally runs do). The SQLite of `make run` has one eager process."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    held = False
-    for _attempt in range(10):  # a status page's check holds it for an instant: wait that out
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CENSUS_LOCK_CLASS, upload_id])
-            held = cursor.fetchone()[0]
-        if held:
-            break
-        time.sleep(0.2)  # or a live worker holds it, and this message is a second one: given up after 2 s
-    try:
-        yield held
-    finally:
-        if held:
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CENSUS_LOCK_CLASS, upload_id])
+    """Yields whether this process now holds the upload (balikpapan_pb.locks): a status page's
+    check holds it for an instant, so it asks for 2 s; after that a live worker holds it, and
+    this message is a second one."""
+    return worker_lock(CENSUS_LOCK_CLASS, upload_id, tries=10, pause=0.2)
 
 
 def census_upload_is_held(upload_id: int) -> bool:
     """Whether a live worker is importing this upload now."""
-    if connection.vendor != "postgresql":
-        return False
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [CENSUS_LOCK_CLASS, upload_id])
-        return not cursor.fetchone()[0]
+    with transaction.atomic():
+        return worker_lock_is_held(CENSUS_LOCK_CLASS, upload_id)
 
 
 def census_upload_stalled(upload: CensusUpload) -> bool:

@@ -28,6 +28,7 @@ from accounts.desk import ballot_hidden_until
 from accounts.identity import nik_hash as make_nik_hash
 from accounts.models import User
 from accounts.nik import VOTING_AGE, NikError, parse_nik
+from balikpapan_pb.locks import worker_lock, worker_lock_is_held
 from balikpapan_pb.shared_pages import rows_changed
 from proposals.models import BALLOT_STATUSES, Proposal
 from proposals.selectors import project_ids_q
@@ -758,33 +759,14 @@ def _tally_run_send(run_id: int) -> None:
         TallyRun.objects.filter(pk=run_id).update(sent_at=timezone.now())
 
 
-@contextlib.contextmanager
 def _tally_run_lock(run_id: int):
-    """Yields whether this process now holds the run. PostgreSQL drops a session's advisory
-    locks when its connection closes, so a worker killed with SIGKILL lets go at once; a row
-    lock would have to stay in one open transaction for the whole tally, and a lease in Redis
-    would go down with the broker. (The embedded SQLite of `make run` has one eager process.)"""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_TALLY_LOCK_CLASS, run_id])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_TALLY_LOCK_CLASS, run_id])
+    """Yields whether this process now holds the run (balikpapan_pb.locks)."""
+    return worker_lock(_TALLY_LOCK_CLASS, run_id)
 
 
 def _tally_run_is_held(run_id: int) -> bool:
     """Whether a live worker holds the run (call inside a transaction)."""
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_TALLY_LOCK_CLASS, run_id])
-        return not cursor.fetchone()[0]
+    return worker_lock_is_held(_TALLY_LOCK_CLASS, run_id)
 
 
 def _tally_run_abandoned(run: TallyRun, now: dt.datetime) -> bool:
