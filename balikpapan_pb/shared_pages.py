@@ -138,22 +138,17 @@ def _version_keys(names) -> list[str]:
     return [f"shared-pages:{name}" for name in names]
 
 
-# view name -> the keys of the shared cache its requests read that are not a shared page's (the
-# kept ballot's version key, for the ballot page and its POST: voting.apps registers it), as
-# READ_AHEAD[name](user_id, **view_kwargs)
+# view name -> the keys of the shared cache its requests read besides a shared page's versions,
+# as READ_AHEAD[name](user_id, **view_kwargs): a proposal reader's own state (below), the kept
+# ballot's version key for the ballot page and its POST (voting.apps registers it)
 READ_AHEAD: dict[str, Callable[..., list[str]]] = {}
 
 
 def read_ahead_keys(view_name: str, view_kwargs: dict, user_id, method: str = "GET") -> list[str]:
-    """The keys of the shared cache a request reads (a shared page's GET: its versions and its
-    reader's own state; what READ_AHEAD names), for balikpapan_pb.preload to read with the session."""
-    keys = []
+    """The keys of the shared cache a request reads (a shared page's GET: its versions; what
+    READ_AHEAD names), for balikpapan_pb.preload to read with the session."""
     names = settings.SHARED_PAGE_VIEWS.get(view_name) if method == "GET" else None
-    if names:
-        keys += _version_keys(names)
-        personal_keys = PERSONAL_KEYS.get(view_name)
-        if personal_keys is not None and user_id is not None:
-            keys += personal_keys(user_id, **view_kwargs)
+    keys = _version_keys(names) if names else []
     more = READ_AHEAD.get(view_name)
     if more is not None:
         keys += more(user_id, **view_kwargs)
@@ -265,9 +260,7 @@ def _round_reader(request, slug: str) -> Personal:
 
 # view name -> what its pages show each reader of their own (the others show only the menu and token)
 PERSONAL = {"proposals:detail": _proposal_reader, "rounds:detail": _round_reader}
-# view name -> the keys of the shared cache its PERSONAL reader reads for a reader (balikpapan_pb.preload
-# reads them ahead with the session)
-PERSONAL_KEYS = {"proposals:detail": lambda user_id, pk: [reader_state_key(user_id, pk)]}
+READ_AHEAD["proposals:detail"] = lambda user_id, pk: [] if user_id is None else [reader_state_key(user_id, pk)]
 _NOTHING_PERSONAL = Personal()
 
 
